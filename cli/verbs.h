@@ -1,0 +1,18 @@
+/*
+ * verbs.h — the verbs of the vpnlab binary. Each verb is one function
+ * "int cmd_NAME(int argc, char **argv)" with argv[0] = the verb's name;
+ * it returns the process exit status and answers --help itself.
+ * Add a verb: declare it here and add a row to verbs[] in main.c.
+ */
+#ifndef VPNLAB_CLI_VERBS_H
+#define VPNLAB_CLI_VERBS_H
+
+/* int cmd_NAME(int argc, char **argv); one line per verb */
+
+/* Exit statuses shared by all verbs. */
+enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_ERROR = 2 };
+
+/* cli_is_help returns 1 if |arg| is -h or --help. */
+int cli_is_help(const char *arg);
+
+#endif
