@@ -153,6 +153,20 @@ size_t crypto_prf_len(enum crypto_prf_alg alg);
 int crypto_prf(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
 	       const uint8_t *data, size_t data_len, uint8_t *out);
 
+/* crypto_iov is one piece of an input that is the concatenation of several. */
+struct crypto_iov {
+	const uint8_t *p;
+	size_t len;
+};
+
+/*
+ * crypto_prf_iov computes prf(|key|, iov[0] | iov[1] | ... | iov[n-1]) into
+ * |out| without the caller building the concatenation (AUTH payloads sign
+ * message | nonce | prf(SK_p, ID'), RFC 7296 §2.15).
+ */
+int crypto_prf_iov(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
+		   const struct crypto_iov *iov, size_t n, uint8_t *out);
+
 /*
  * crypto_prf_plus computes prf+ (RFC 7296 §2.13):
  *   T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n); out = T1 | T2 | ...
