@@ -61,6 +61,19 @@ void crypto_drbg_free(struct crypto_drbg *d);
 /* crypto_drbg_rng returns a crypto_rng that draws from |d|. */
 struct crypto_rng crypto_drbg_rng(struct crypto_drbg *d);
 
+/*
+ * crypto_openssl_rand_deterministic replaces OpenSSL's internal RAND (ECDSA
+ * nonces, RSA-PSS salts, blinding, EVP_PKEY_keygen) with the crypto_drbg
+ * keystream for (|seed|, CRYPTO_DETRAND_LABEL), so signatures made inside
+ * OpenSSL repeat byte for byte. PROCESS-GLOBAL: for the simulator process
+ * only (one simulation per process), never for a real gateway or client.
+ * Calling it again restarts the stream with the new seed.
+ * crypto_openssl_rand_system puts OpenSSL's own RAND back.
+ */
+#define CRYPTO_DETRAND_LABEL "vpnlab openssl rand"
+int crypto_openssl_rand_deterministic(uint64_t seed);
+void crypto_openssl_rand_system(void);
+
 /* ---------------------------------------------------------------------- */
 /* Encryption + integrity ("AEAD" in the ESP/IKE sense)                    */
 
