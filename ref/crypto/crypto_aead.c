@@ -252,6 +252,7 @@ static int crypto_aead_crypt(struct crypto_aead *a, EVP_CIPHER_CTX *ctx, int enc
 			     const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
 			     uint8_t *buf, size_t len, const uint8_t *tag)
 {
+	uint8_t tail[32]; /* Final emits nothing here (no padding, stream or whole blocks) */
 	int outl = 0, fin = 0;
 
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1)
@@ -265,7 +266,7 @@ static int crypto_aead_crypt(struct crypto_aead *a, EVP_CIPHER_CTX *ctx, int enc
 		return CRYPTO_EINTERNAL;
 	if ((size_t)outl != len)
 		return CRYPTO_EINTERNAL;
-	if (EVP_CipherFinal_ex(ctx, buf + outl, &fin) != 1)
+	if (EVP_CipherFinal_ex(ctx, tail, &fin) != 1)
 		return tag != NULL ? CRYPTO_EAUTH : CRYPTO_EINTERNAL;
 	return fin == 0 ? CRYPTO_OK : CRYPTO_EINTERNAL;
 }
