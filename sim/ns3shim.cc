@@ -845,7 +845,7 @@ int ns3shim_node_count(void)
 
 int ns3shim_dev_count(int node)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_node("ns3shim_dev_count", node, &err);
 	return nr ? (int)nr->devs.size() : err;
 }
@@ -853,7 +853,7 @@ int ns3shim_dev_count(int node)
 int ns3shim_link_add(int a, int b, const struct ns3shim_link_cfg *cfg, int *dev_a, int *dev_b)
 {
 	const char *fn = "ns3shim_link_add";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *na = get_node(fn, a, &err);
 	if (!na)
 		return err;
@@ -900,7 +900,7 @@ int ns3shim_link_add(int a, int b, const struct ns3shim_link_cfg *cfg, int *dev_
 int ns3shim_addr_add(int node, int dev, uint32_t addr, int prefix)
 {
 	const char *fn = "ns3shim_addr_add";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -925,7 +925,7 @@ int ns3shim_addr_add(int node, int dev, uint32_t addr, int prefix)
 int ns3shim_route_add(int node, uint32_t dst, int prefix, uint32_t gw, int dev)
 {
 	const char *fn = "ns3shim_route_add";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -963,7 +963,7 @@ int ns3shim_route_add(int node, uint32_t dst, int prefix, uint32_t gw, int dev)
 int ns3shim_route_lookup(int node, uint32_t dst, struct ns3shim_route_info *out)
 {
 	const char *fn = "ns3shim_route_lookup";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -984,7 +984,7 @@ int ns3shim_route_lookup(int node, uint32_t dst, struct ns3shim_route_info *out)
 
 int ns3shim_dev_mtu(int node, int dev)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev("ns3shim_dev_mtu", node, dev, &err);
 	return d ? (int)d->dev->GetMtu() : err;
 }
@@ -992,7 +992,7 @@ int ns3shim_dev_mtu(int node, int dev)
 int ns3shim_dev_set_mtu(int node, int dev, uint32_t mtu)
 {
 	const char *fn = "ns3shim_dev_set_mtu";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
@@ -1007,7 +1007,7 @@ int ns3shim_dev_set_mtu(int node, int dev, uint32_t mtu)
 int ns3shim_dev_set_loss(int node, int dev, double rate)
 {
 	const char *fn = "ns3shim_dev_set_loss";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
@@ -1042,7 +1042,7 @@ int ns3shim_link_set_up(int link, int up)
 int ns3shim_dev_counters(int node, int dev, struct ns3shim_dev_counters *out)
 {
 	const char *fn = "ns3shim_dev_counters";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
@@ -1055,7 +1055,7 @@ int ns3shim_dev_counters(int node, int dev, struct ns3shim_dev_counters *out)
 int ns3shim_pcap_open(int node, int dev, const char *path)
 {
 	const char *fn = "ns3shim_pcap_open";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
@@ -1085,7 +1085,7 @@ int ns3shim_udp_open(int node, uint32_t addr, uint16_t port, ns3shim_udp_recv_fn
 		     ns3shim_icmp_fn icmp, void *ctx)
 {
 	const char *fn = "ns3shim_udp_open";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1112,7 +1112,7 @@ int ns3shim_udp_open(int node, uint32_t addr, uint16_t port, ns3shim_udp_recv_fn
 int ns3shim_udp_sendto(int sock, uint32_t dst, uint16_t port, const uint8_t *data, size_t len)
 {
 	const char *fn = "ns3shim_udp_sendto";
-	int err;
+	int err = NS3SHIM_EARG;
 	SockRec *r = get_sock(fn, sock, &err);
 	if (!r)
 		return err;
@@ -1130,7 +1130,7 @@ int ns3shim_udp_sendto(int sock, uint32_t dst, uint16_t port, const uint8_t *dat
 
 int ns3shim_udp_port(int sock)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	SockRec *r = get_sock("ns3shim_udp_port", sock, &err);
 	if (!r)
 		return err;
@@ -1141,7 +1141,7 @@ int ns3shim_udp_port(int sock)
 
 int ns3shim_sock_close(int sock)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	SockRec *r = get_sock("ns3shim_sock_close", sock, &err);
 	if (!r)
 		return err;
@@ -1167,7 +1167,7 @@ int ns3shim_ip_send(int node, uint8_t proto, uint32_t src, uint32_t dst, const u
 		    size_t len)
 {
 	const char *fn = "ns3shim_ip_send";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1190,7 +1190,7 @@ int ns3shim_ip_send(int node, uint8_t proto, uint32_t src, uint32_t dst, const u
 int ns3shim_ip_send_hdr(int node, const uint8_t *pkt, size_t len)
 {
 	const char *fn = "ns3shim_ip_send_hdr";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1229,7 +1229,7 @@ int ns3shim_proto_open(int node, uint8_t proto, ns3shim_proto_recv_fn recv, ns3s
 		       void *ctx)
 {
 	const char *fn = "ns3shim_proto_open";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1250,7 +1250,7 @@ int ns3shim_proto_open(int node, uint8_t proto, ns3shim_proto_recv_fn recv, ns3s
 int ns3shim_icmp_open(int node, ns3shim_icmp_recv_fn recv, void *ctx)
 {
 	const char *fn = "ns3shim_icmp_open";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1268,7 +1268,7 @@ int ns3shim_icmp_open(int node, ns3shim_icmp_recv_fn recv, void *ctx)
 int ns3shim_l3_hook(int node, ns3shim_l3_fn fn_, void *ctx)
 {
 	const char *fn = "ns3shim_l3_hook";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_node(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1290,7 +1290,7 @@ int ns3shim_l3_hook(int node, ns3shim_l3_fn fn_, void *ctx)
 int ns3shim_dev_send(int node, int dev, const uint8_t *pkt, size_t len)
 {
 	const char *fn = "ns3shim_dev_send";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
@@ -1316,7 +1316,7 @@ int ns3shim_dev_send(int node, int dev, const uint8_t *pkt, size_t len)
 static int tcp_make(const char *fn, int node, uint32_t mss, const struct ns3shim_tcp_cbs *cbs,
 		    void *ctx, int kind, SockRec **out)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1377,7 +1377,7 @@ int ns3shim_tcp_listen(int node, uint32_t addr, uint16_t port, uint32_t mss,
 int ns3shim_tcp_send(int sock, const uint8_t *data, size_t len)
 {
 	const char *fn = "ns3shim_tcp_send";
-	int err;
+	int err = NS3SHIM_EARG;
 	SockRec *r = get_sock(fn, sock, &err);
 	if (!r)
 		return err;
@@ -1399,7 +1399,7 @@ int ns3shim_tcp_send(int sock, const uint8_t *data, size_t len)
 
 int ns3shim_tcp_shutdown(int sock)
 {
-	int err;
+	int err = NS3SHIM_EARG;
 	SockRec *r = get_sock("ns3shim_tcp_shutdown", sock, &err);
 	if (!r)
 		return err;
@@ -1415,7 +1415,7 @@ int ns3shim_tcp_shutdown(int sock)
 int ns3shim_tun_add(int node, uint32_t mtu, ns3shim_tun_tx_fn tx, void *ctx)
 {
 	const char *fn = "ns3shim_tun_add";
-	int err;
+	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
@@ -1441,7 +1441,7 @@ int ns3shim_tun_add(int node, uint32_t mtu, ns3shim_tun_tx_fn tx, void *ctx)
 int ns3shim_tun_inject(int node, int dev, const uint8_t *pkt, size_t len)
 {
 	const char *fn = "ns3shim_tun_inject";
-	int err;
+	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
 	if (!d)
 		return err;
