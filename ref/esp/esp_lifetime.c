@@ -1,6 +1,8 @@
 /* esp_lifetime.c — SA byte/packet lifetimes, soft and hard (RFC 4301 §4.4.2.1). */
 #include "ref/esp/esp.h"
 
+#include "ref/esp/esp_internal.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +34,7 @@ void esp_lifetime_init(struct esp_lifetime *lt, const struct esp_lifetime_cfg *c
 
 void esp_lifetime_count(struct esp_lifetime *lt, uint64_t bytes)
 {
-	lt->packets++;
-	lt->bytes = bytes > UINT64_MAX - lt->bytes ? UINT64_MAX : lt->bytes + bytes;
+	esp_lifetime_add(lt, bytes);
 }
 
 /* reached: a limit of 0 means none. */
@@ -44,7 +45,7 @@ static int reached(uint64_t count, uint64_t limit)
 
 enum esp_life esp_lifetime_state(const struct esp_lifetime *lt)
 {
-	if (reached(lt->bytes, lt->cfg.hard_bytes) || reached(lt->packets, lt->cfg.hard_packets))
+	if (esp_lifetime_hard(lt))
 		return ESP_LIFE_HARD;
 	if (reached(lt->bytes, lt->cfg.soft_bytes) || reached(lt->packets, lt->cfg.soft_packets))
 		return ESP_LIFE_SOFT;

@@ -49,7 +49,7 @@ int esp_open(struct esp_sa *sa, struct esp_pkt *p, struct esp_rx *rx)
 	if (p->len < hl + ESP_TRAILER_LEN + icv_len)
 		return ESP_ETRUNC;
 	ct_len = p->len - hl - icv_len;
-	if (ct_len % sa->info.pad_align)
+	if (ct_len & (sa->info.pad_align - 1)) /* a power of two (esp_sa_new checks) */
 		return ESP_EALIGN;
 
 	/* 2. Sequence number: the cheap replay reject, before the ICV (§3.4.3). */
@@ -57,7 +57,7 @@ int esp_open(struct esp_sa *sa, struct esp_pkt *p, struct esp_rx *rx)
 	rx->seq = seq;
 	if (rc)
 		return rc;
-	if (esp_lifetime_state(&sa->life) == ESP_LIFE_HARD)
+	if (esp_lifetime_hard(&sa->life))
 		return ESP_EEXPIRED;
 
 	/* 3. ICV and decryption (constant-time compare in the crypto layer). */
@@ -85,7 +85,7 @@ int esp_open(struct esp_sa *sa, struct esp_pkt *p, struct esp_rx *rx)
 
 	/* 4. Only an authentic packet moves the window (§3.4.3) and counts. */
 	esp_replay_update(sa->replay, seq);
-	esp_lifetime_count(&sa->life, ct_len);
+	esp_lifetime_add(&sa->life, ct_len);
 
 	/* 5. Trailer: padding 1,2,3,..., Next Header. */
 	rc = esp_pad_parse(ct, ct_len, &payload_len, &rx->next_header, &rx->pad_len);

@@ -1,12 +1,17 @@
 /* esp_pad.c — ESP padding and trailer (RFC 4303 §2.4-2.6). */
 #include "ref/esp/esp.h"
 
+#include "ref/esp/esp_internal.h"
+
 size_t esp_pad_len(size_t payload_len, size_t align)
 {
 	size_t rem;
 
 	if (align <= 1)
 		return 0;
+	/* every ESP alignment is a power of two: mask, not a 64-bit divide (~40+ cycles) */
+	if ((align & (align - 1)) == 0)
+		return esp_pad_len_fast(payload_len, align);
 	rem = (payload_len + ESP_TRAILER_LEN) % align;
 	return rem ? align - rem : 0;
 }
@@ -14,10 +19,7 @@ size_t esp_pad_len(size_t payload_len, size_t align)
 void esp_pad_write(uint8_t *p, size_t pad, uint8_t next_header)
 {
 	/* §2.4: with no other padding scheme agreed, the octets are 1, 2, 3, ... */
-	for (size_t i = 0; i < pad; i++)
-		p[i] = (uint8_t)(i + 1);
-	p[pad] = (uint8_t)pad;
-	p[pad + 1] = next_header;
+	esp_pad_write_fast(p, pad, next_header);
 }
 
 int esp_pad_parse(const uint8_t *pt, size_t len, size_t *payload_len,

@@ -116,6 +116,15 @@ struct esp_sa *esp_sa_new(const struct esp_sa_cfg *cfg, int *err)
 		goto fail;
 	}
 	sa->info = *crypto_aead_get_info(sa->aead);
+	if (sa->info.pad_align == 0 || (sa->info.pad_align & (sa->info.pad_align - 1)) ||
+	    sa->info.pad_align > ESP_MAX_PAD_ALIGN || sa->info.iv_len > ESP_MAX_IV_LEN ||
+	    sa->info.icv_len > ESP_MAX_ICV_LEN) {
+		/* the datapath's masks and ESP_HEADROOM/TAILROOM rely on these */
+		crypto_aead_free(sa->aead);
+		free(sa);
+		rc = ESP_ECRYPTO;
+		goto fail;
+	}
 	sa->spi = cfg->spi;
 	sa->dir = cfg->dir;
 	sa->esn = cfg->esn;
@@ -169,7 +178,7 @@ size_t esp_sa_headroom(const struct esp_sa *sa)
 
 size_t esp_sa_tailroom(const struct esp_sa *sa, size_t inner_len)
 {
-	return esp_pad_len(inner_len, sa->info.pad_align) + ESP_TRAILER_LEN + sa->info.icv_len;
+	return esp_pad_len_fast(inner_len, sa->info.pad_align) + ESP_TRAILER_LEN + sa->info.icv_len;
 }
 
 uint64_t esp_sa_seq(const struct esp_sa *sa)

@@ -22,12 +22,12 @@ static int seal_cbc_iv(struct esp_sa *sa, uint8_t *iv, size_t len)
  */
 static void seal_counter_iv(uint8_t *iv, size_t len, uint64_t seq)
 {
-	size_t i = len;
-
-	while (i > 0) {
-		iv[--i] = (uint8_t)seq;
-		seq >>= 8;
+	if (len == 8) { /* every AEAD transform */
+		esp_put64(iv, seq);
+		return;
 	}
+	for (size_t i = len; i > 0; seq >>= 8)
+		iv[--i] = (uint8_t)seq;
 }
 
 int esp_seal(struct esp_sa *sa, struct esp_pkt *p, uint8_t next_header)
@@ -46,11 +46,11 @@ int esp_seal(struct esp_sa *sa, struct esp_pkt *p, uint8_t next_header)
 	icv_len = sa->info.icv_len;
 	if (p->off < hl)
 		return ESP_ENOSPACE;
-	pad = esp_pad_len(p->len, sa->info.pad_align);
+	pad = esp_pad_len_fast(p->len, sa->info.pad_align);
 	ct_len = p->len + pad + ESP_TRAILER_LEN;
 	if (p->cap - p->off - p->len < pad + ESP_TRAILER_LEN + icv_len)
 		return ESP_ENOSPACE;
-	if (esp_lifetime_state(&sa->life) == ESP_LIFE_HARD)
+	if (esp_lifetime_hard(&sa->life))
 		return ESP_EEXPIRED;
 	if (sa->seq >= sa->seq_max)
 		return ESP_ESEQ_OVERFLOW; /* §3.3.3: never wrap, rekey instead */
@@ -67,9 +67,8 @@ int esp_seal(struct esp_sa *sa, struct esp_pkt *p, uint8_t next_header)
 			return rc;
 	}
 	sa->seq = seq; /* consumed from here on, even if the cipher fails */
-	esp_put32(hdr, sa->spi);
-	esp_put32(hdr + 4, (uint32_t)seq);
-	esp_pad_write(ct + p->len, pad, next_header);
+	esp_put64(hdr, (uint64_t)sa->spi << 32 | (uint32_t)seq); /* SPI || Seq_lo */
+	esp_pad_write_fast(ct + p->len, pad, next_header);
 
 	aad = hdr;
 	if (sa->esn) {
@@ -91,7 +90,7 @@ int esp_seal(struct esp_sa *sa, struct esp_pkt *p, uint8_t next_header)
 			      ct + ct_len);
 	if (rc)
 		return ESP_ECRYPTO;
-	esp_lifetime_count(&sa->life, ct_len);
+	esp_lifetime_add(&sa->life, ct_len);
 	p->off -= hl;
 	p->len = hl + ct_len + icv_len;
 	return ESP_OK;
