@@ -12,6 +12,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	/* rows are added as verbs land */
+	{"bench", cmd_bench, "measure throughput: vpnlab bench esp [--quick] [--json]"},
 	{NULL, NULL, NULL},
 };
 
