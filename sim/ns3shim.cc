@@ -125,6 +125,7 @@ struct Shim {
 	std::vector<std::unique_ptr<SockRec>> socks;
 	std::unordered_map<int64_t, TimerRec> timers;
 	int64_t next_timer = 1;
+	bool running = false; // inside ns3shim_run*: callbacks must not run or destroy
 	std::vector<Ptr<PcapFileWrapper>> pcaps;
 	std::vector<std::pair<void (*)(void *), void *>> at_destroy;
 };
@@ -695,6 +696,10 @@ void ns3shim_destroy(void)
 {
 	if (!g)
 		return;
+	if (g->running) {
+		fail(NS3SHIM_ESTATE, "ns3shim_destroy: called from a callback; ignored");
+		return;
+	}
 	Simulator::Destroy();
 	for (auto &f : g->pcaps)
 		f->Close();
@@ -724,9 +729,13 @@ int64_t ns3shim_run_until(uint64_t t_ns)
 		return fail(NS3SHIM_EARG,
 			    "ns3shim_run_until: t %llu ns is in the past (now %llu ns) or too large",
 			    (unsigned long long)t_ns, (unsigned long long)now);
+	if (g->running)
+		return fail(NS3SHIM_ESTATE, "ns3shim_run_until: called from a callback");
 	uint64_t before = Simulator::GetEventCount();
 	EventId stop = Simulator::Schedule(NanoSeconds((int64_t)(t_ns - now)), &stop_now);
+	g->running = true;
 	Simulator::Run();
+	g->running = false;
 	int64_t n = (int64_t)(Simulator::GetEventCount() - before);
 	if (stop.IsExpired())
 		n--; // our own stop event
@@ -739,8 +748,12 @@ int64_t ns3shim_run(void)
 {
 	if (!g)
 		return fail(NS3SHIM_ESTATE, "ns3shim_run: %s", no_init);
+	if (g->running)
+		return fail(NS3SHIM_ESTATE, "ns3shim_run: called from a callback");
 	uint64_t before = Simulator::GetEventCount();
+	g->running = true;
 	Simulator::Run();
+	g->running = false;
 	return (int64_t)(Simulator::GetEventCount() - before);
 }
 

@@ -102,6 +102,16 @@ static void stopper(void *ctx)
 	ns3shim_stop();
 }
 
+/* reenter tries what callbacks must not do; it records the results in |ctx|. */
+static void reenter(void *ctx)
+{
+	long *out = ctx;
+	out[0] = ns3shim_run_until(ns3shim_now() + MS);
+	out[1] = ns3shim_run();
+	ns3shim_destroy(); /* ignored */
+	out[2] = ns3shim_node_count();
+}
+
 static void sc_stop(struct simres *res, void *arg)
 {
 	(void)arg;
@@ -114,6 +124,15 @@ static void sc_stop(struct simres *res, void *arg)
 	SIM_CHECK(res, ns3shim_timer_in(1 * MS, stopper, NULL) > 0);
 	SIM_CHECK(res, ns3shim_run() >= 1);
 	SIM_CHECK_EQ(res, ns3shim_now(), 6 * MS);
+	/* running or destroying from inside a callback is refused */
+	long out[3] = {0, 0, -1};
+	SIM_CHECK(res, ns3shim_node_add("n", NS3SHIM_HOST) == 0);
+	SIM_CHECK(res, ns3shim_timer_in(1 * MS, reenter, out) > 0);
+	SIM_CHECK(res, ns3shim_run_until(10 * MS) >= 1);
+	SIM_CHECK_EQ(res, out[0], NS3SHIM_ESTATE);
+	SIM_CHECK_EQ(res, out[1], NS3SHIM_ESTATE);
+	SIM_CHECK_EQ(res, out[2], 1);
+	SIM_CHECK(res, strstr(ns3shim_last_error(), "ns3shim_destroy: called from a callback"));
 }
 
 static void test_stop(void **state)
