@@ -18,6 +18,10 @@
  *   const struct ike_pl *sa = ike_msg_find(&m, IKE_PL_SA, 0);
  *   ike_payload_sa_parse(&sa_pl, sa->body, sa->len, &e);
  *
+ * |buf| starts at the IKE SPI: the caller strips the 4-octet non-ESP marker
+ * on port 4500 (RFC 3948 §2.2) and the length prefix of IKE over TCP
+ * (RFC 8229 §3).
+ *
  * The AEAD associated data (RFC 5282 §5.1; RFC 7383 §2.5) and the CBC+HMAC
  * integrity input start (§3.14) are both raw[0 .. sk_aad_len): the IKE
  * header, any payloads before SK, and the SK (4) or SKF (8) fixed header.
@@ -159,6 +163,16 @@ const struct ike_pl *ike_msg_find_notify(const struct ike_msg *m, uint16_t notif
  * types as N(12345). Returns the length it wanted (snprintf-style).
  */
 size_t ike_msg_summary(const struct ike_msg *m, char *out, size_t cap);
+/* ike_msg_payload_list writes only the list: "SA KE No N(COOKIE)". */
+size_t ike_msg_payload_list(const struct ike_msg *m, char *out, size_t cap);
+
+struct evbuf;
+/*
+ * ike_msg_ev adds the message's fields to an event being built (evlog.h):
+ *   "exch":"IKE_AUTH","resp":false,"mid":1,"spi_i":"..","spi_r":"..",
+ *   "payloads":"IDi AUTH SA TSi TSr","len":320
+ */
+void ike_msg_ev(struct evbuf *e, const struct ike_msg *m);
 
 /* ---------------------------------------------------------------------- */
 /* Builder                                                                 */
@@ -225,6 +239,14 @@ int ike_msg_build_sk_begin(struct ike_msg_builder *mb, size_t iv_len, size_t icv
  */
 int ike_msg_build_skf_begin(struct ike_msg_builder *mb, uint16_t num, uint16_t total,
 			    uint8_t first_inner, size_t iv_len, size_t icv_len, size_t block_len);
+/*
+ * ike_skf_capacity: how many octets of inner payload chain fit in one SKF
+ * fragment message of at most |max_msg_len| octets (IKE header, SKF header,
+ * IV, padding to |block_len|, Pad Length, ICV; RFC 7383 §2.5.1). 0 if none.
+ * |max_msg_len| is the IKE message, without UDP/IP headers or the non-ESP
+ * marker.
+ */
+size_t ike_skf_capacity(size_t max_msg_len, size_t iv_len, size_t icv_len, size_t block_len);
 /* ike_msg_build_sk_raw appends already-encoded inner octets (fragment content). */
 int ike_msg_build_sk_raw(struct ike_msg_builder *mb, const uint8_t *data, size_t len);
 /*

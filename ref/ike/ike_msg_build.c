@@ -207,3 +207,13 @@ int ike_msg_build_sk_end(struct ike_msg_builder *mb, struct ike_sk_seal *seal)
 	seal->icv_len = mb->icv_len;
 	return 0;
 }
+
+size_t ike_skf_capacity(size_t max_msg_len, size_t iv_len, size_t icv_len, size_t block_len)
+{
+	size_t overhead = IKE_HDR_LEN + 8 + iv_len + icv_len, usable;
+
+	if (block_len == 0 || max_msg_len <= overhead)
+		return 0;
+	usable = (max_msg_len - overhead) / block_len * block_len; /* payloads + pad + Pad Length */
+	return usable > 0 ? usable - 1 : 0;
+}

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "ref/ike/ike_msg.h"
+#include "ref/util/evlog.h"
 #include "tests/lib/testutil.h"
 #include "tests/unit/test_ike_codec_msgs.h"
 
@@ -482,6 +483,38 @@ static void test_skf_reassembly(void **state)
 	assert_int_equal(ike_rules_check_msg(&m, &e), 0);
 }
 
+/* ike_skf_capacity: exactly |cap| inner octets fit in |max|, one more does not. */
+static void test_skf_capacity(void **state)
+{
+	static const size_t maxes[] = {576, 1280, 1500, 100, 60};
+	static const size_t params[][3] = {{8, 16, 1}, {16, 16, 16}, {8, 12, 8}, {0, 0, 1}};
+	static uint8_t out[2048], data[2048];
+
+	for (size_t i = 0; i < sizeof maxes / sizeof maxes[0]; i++)
+		for (size_t j = 0; j < sizeof params / sizeof params[0]; j++) {
+			size_t cap = ike_skf_capacity(maxes[i], params[j][0], params[j][1], params[j][2]);
+			struct ike_hdr h = tm_hdr(IKE_AUTH, 0, 1, 1);
+
+			if (cap == 0)
+				continue; /* nothing fits (max 60 with IV 8 + ICV 16) */
+			for (size_t extra = 0; extra <= 1; extra++) {
+				struct ike_msg_builder mb;
+				struct ike_sk_seal s;
+
+				ike_msg_build_init(&mb, out, sizeof out, &h);
+				ike_msg_build_skf_begin(&mb, 1, 2, IKE_PL_IDI, params[j][0], params[j][1], params[j][2]);
+				ike_msg_build_sk_raw(&mb, data, cap + extra);
+				assert_int_equal(ike_msg_build_sk_end(&mb, &s), 0);
+				if (extra == 0 && s.msg_len > maxes[i])
+					fail_msg("max %zu params %zu: %zu octets fit? message %zu", maxes[i], j, cap, s.msg_len);
+				if (extra == 1 && s.msg_len <= maxes[i])
+					fail_msg("max %zu params %zu: capacity %zu too small", maxes[i], j, cap);
+			}
+		}
+	assert_int_equal(ike_skf_capacity(50, 8, 16, 1), 0);
+	assert_int_equal(ike_skf_capacity(1280, 8, 16, 0), 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* 5. Summary line                                                         */
 
@@ -515,6 +548,24 @@ static void test_summary(void **state)
 	assert_null(ike_msg_find(&m, 99, 0));
 	ike_msg_summary(&m, sum, sizeof sum);
 	assert_string_equal(sum, "EXCHANGE(99) response mid 7 [?(99) N(12345)] 40 B");
+	assert_int_equal(ike_msg_payload_list(&m, sum, sizeof sum), strlen("?(99) N(12345)"));
+	assert_string_equal(sum, "?(99) N(12345)");
+}
+
+/* ike_msg_ev: the fields an "ike" event carries for a message. */
+static void test_msg_event(void **state)
+{
+	static struct tmsg t;
+	struct ike_msg m;
+	struct evbuf e;
+
+	assert_int_equal(tm_sa_init_notify(&t, IKE_N_COOKIE), 0);
+	assert_int_equal(ike_msg_parse(&m, t.buf, t.len, NULL), 0);
+	ev_begin(&e, 1000000000ull, "ike", "rx");
+	ike_msg_ev(&e, &m);
+	assert_string_equal(ev_end(&e), "{\"t\":1.000000000,\"src\":\"ike\",\"ev\":\"rx\",\"exch\":\"IKE_SA_INIT\","
+					"\"resp\":true,\"mid\":0,\"spi_i\":\"0123456789abcdef\","
+					"\"spi_r\":\"0000000000000000\",\"payloads\":\"N(COOKIE)\",\"len\":68}");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -612,7 +663,9 @@ int main(void)
 		cmocka_unit_test(test_sk_padding),
 		cmocka_unit_test(test_sk_roundtrip),
 		cmocka_unit_test(test_skf_reassembly),
+		cmocka_unit_test(test_skf_capacity),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_msg_event),
 		cmocka_unit_test(test_rules_table),
 		cmocka_unit_test(test_rules_msg),
 	};
