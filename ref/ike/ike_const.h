@@ -149,6 +149,8 @@ enum ike_payload_type {
 	X(IKE_N_INVALID_GROUP_ID, 45, "INVALID_GROUP_ID")               /* G-IKEv2 */   \
 	X(IKE_N_AUTHORIZATION_FAILED, 46, "AUTHORIZATION_FAILED")       /* G-IKEv2 */   \
 	X(IKE_N_STATE_NOT_FOUND, 47, "STATE_NOT_FOUND")                 /* RFC 9370 */  \
+	X(IKE_N_TS_MAX_QUEUE, 48, "TS_MAX_QUEUE")                       /* RFC 9611 */  \
+	X(IKE_N_REGISTRATION_FAILED, 49, "REGISTRATION_FAILED")         /* G-IKEv2 */   \
 	/* status types 16384.. */                                                      \
 	X(IKE_N_INITIAL_CONTACT, 16384, "INITIAL_CONTACT")                              \
 	X(IKE_N_SET_WINDOW_SIZE, 16385, "SET_WINDOW_SIZE")                              \
@@ -195,7 +197,7 @@ enum ike_payload_type {
 	X(IKE_N_PSK_CONFIRM, 16426, "PSK_CONFIRM")                        /* RFC 6631 */ \
 	X(IKE_N_ERX_SUPPORTED, 16427, "ERX_SUPPORTED")                    /* RFC 6867 */ \
 	X(IKE_N_IFOM_CAPABILITY, 16428, "IFOM_CAPABILITY")                /* 3GPP */     \
-	X(IKE_N_SENDER_REQUEST_ID, 16429, "SENDER_REQUEST_ID")            /* G-IKEv2 */  \
+	X(IKE_N_GROUP_SENDER, 16429, "GROUP_SENDER")  /* G-IKEv2; was SENDER_REQUEST_ID */ \
 	X(IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, 16430, "IKEV2_FRAGMENTATION_SUPPORTED") /* RFC 7383 */ \
 	X(IKE_N_SIGNATURE_HASH_ALGORITHMS, 16431, "SIGNATURE_HASH_ALGORITHMS") /* RFC 7427 */ \
 	X(IKE_N_CLONE_IKE_SA_SUPPORTED, 16432, "CLONE_IKE_SA_SUPPORTED")  /* RFC 7791 */ \
@@ -208,7 +210,12 @@ enum ike_payload_type {
 	X(IKE_N_IP4_ALLOWED, 16439, "IP4_ALLOWED")                        /* RFC 8983 */ \
 	X(IKE_N_IP6_ALLOWED, 16440, "IP6_ALLOWED")                        /* RFC 8983 */ \
 	X(IKE_N_ADDITIONAL_KEY_EXCHANGE, 16441, "ADDITIONAL_KEY_EXCHANGE") /* RFC 9370 */ \
-	X(IKE_N_USE_AGGFRAG, 16442, "USE_AGGFRAG")                        /* RFC 9347 */
+	X(IKE_N_USE_AGGFRAG, 16442, "USE_AGGFRAG")                        /* RFC 9347 */ \
+	X(IKE_N_SUPPORTED_AUTH_METHODS, 16443, "SUPPORTED_AUTH_METHODS")  /* RFC 9593 */ \
+	X(IKE_N_SA_RESOURCE_INFO, 16444, "SA_RESOURCE_INFO")              /* RFC 9611 */ \
+	X(IKE_N_USE_PPK_INT, 16445, "USE_PPK_INT")           /* PQ PPK in IKE_INTERMEDIATE */ \
+	X(IKE_N_PPK_IDENTITY_KEY, 16446, "PPK_IDENTITY_KEY")                             \
+	X(IKE_N_IKE_SA_INIT_FULL_TRANSCRIPT_AUTH, 16447, "IKE_SA_INIT_FULL_TRANSCRIPT_AUTH")
 
 enum ike_notify_type {
 #define IKE_X_(n, v, s) n = v,
