@@ -235,10 +235,13 @@ int ns3shim_ip_send(int node, uint8_t proto, uint32_t src, uint32_t dst, const u
 		    size_t len);
 /*
  * ns3shim_ip_send_hdr sends a complete IPv4 packet built by the caller
- * (header included, IHL 5, total length = |len|, source a local address):
- * the only way to send DF. Flags, id, TTL, TOS and fragment fields are kept;
- * the checksum is recomputed. A DF packet larger than the egress MTU fails
- * with NS3SHIM_EMSGSIZE (as Linux does); without DF the stack fragments it.
+ * (header included, IHL 5, total length = |len|): the only way to send DF.
+ * Routed by its destination; source, flags, id, TTL, TOS and fragment
+ * fields are kept (source 0.0.0.0 is replaced by the route's, after any
+ * UDP/TCP checksum was computed over 0), the header checksum is recomputed.
+ * A DF packet larger than the egress MTU fails with NS3SHIM_EMSGSIZE (as
+ * Linux does; ns-3 itself would fragment it); without DF the stack
+ * fragments it.
  */
 int ns3shim_ip_send_hdr(int node, const uint8_t *pkt, size_t len);
 

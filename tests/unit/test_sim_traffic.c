@@ -335,6 +335,9 @@ static void sc_ping(struct simres *res, void *arg)
 	SIM_CHECK(res, ns3apps_stats(p4, &s) == 0);
 	SIM_CHECK_EQ(res, s.tx_packets, 2);
 	SIM_CHECK_EQ(res, s.rx_packets, 0);
+	/* nobody has 10.0.1.9: A and R (both forward, p2p has no ARP) bounce
+	 * it between them until the TTL runs out and R sends ICMP 11/0 */
+	SIM_CHECK_EQ(res, s.errors, 2);
 	SIM_CHECK(res, ns3apps_stop(p1) == 0);
 	SIM_CHECK(res, ns3apps_stats(99, &s) == NS3SHIM_EARG);
 	SIM_CHECK(res, strstr(ns3shim_last_error(), "app 99 does not exist (4 apps)"));
