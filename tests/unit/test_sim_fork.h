@@ -141,4 +141,28 @@ static inline void sim_rmdir(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/*
+ * sim_tshark_problems counts tshark expert lines about malformed packets or
+ * bad checksums in |path| (IPv4, UDP and TCP checksum validation on); -1 if
+ * tshark fails.
+ */
+static inline int sim_tshark_problems(const char *path)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "tshark -n -r '%s' -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE "
+		 "-o tcp.check_checksum:TRUE -q -z expert,warn 2>&1",
+		 path);
+	FILE *ts = popen(cmd, "r");
+	if (!ts)
+		return -1;
+	char line[512];
+	int bad = 0;
+	while (fgets(line, sizeof line, ts))
+		if (strstr(line, "Malformed") || strstr(line, "Bad checksum") ||
+		    strstr(line, "incorrect"))
+			bad++;
+	return pclose(ts) == 0 ? bad : -1;
+}
+
 #endif

@@ -109,7 +109,7 @@ static void echo_icmp(void *ctx, int sock, const struct ns3shim_icmp *e)
 
 static void sc_nat(struct simres *res, void *arg)
 {
-	(void)arg;
+	const char *dir = arg;
 	struct boxnet n;
 	struct ev_lines ev = {0};
 	struct ev_sink sink = {ev_collect, &ev};
@@ -131,6 +131,10 @@ static void sc_nat(struct simres *res, void *arg)
 	SIM_CHECK(res, nat != NULL);
 	SIM_CHECK(res, node_mbox_attach(n.nm, nat, (const int[]){0, 1}, 2) == 0);
 	SIM_CHECK(res, node_mbox_attach(n.nm, nat, (const int[]){0, 1}, 2) == NS3SHIM_ESTATE);
+	snprintf(res->path[0], sizeof res->path[0], "%s/nat-in.pcap", dir);
+	snprintf(res->path[1], sizeof res->path[1], "%s/nat-out.pcap", dir);
+	SIM_CHECK(res, ns3shim_pcap_open(n.box, 0, res->path[0]) == 0);
+	SIM_CHECK(res, ns3shim_pcap_open(n.box, 1, res->path[1]) == 0);
 
 	int ss = ns3shim_udp_open(n.s, 0, 7, echo_rx, NULL, &ls);
 	int sc = ns3shim_udp_open(n.c, 0, 5000, echo_rx, echo_icmp, &lc);
@@ -191,8 +195,14 @@ static void sc_nat(struct simres *res, void *arg)
 static void test_nat(void **state)
 {
 	(void)state;
+	char dir[64];
+	sim_tmpdir(dir, sizeof dir);
 	struct simres r;
-	SIM_RUN(sc_nat, NULL, &r);
+	SIM_RUN(sc_nat, dir, &r);
+	/* the NAT's incremental checksum updates hold on the wire, both sides */
+	assert_int_equal(sim_tshark_problems(r.path[0]), 0);
+	assert_int_equal(sim_tshark_problems(r.path[1]), 0);
+	sim_rmdir(dir);
 }
 
 /* ------------------------------------------------------------ MTU router */

@@ -436,28 +436,6 @@ static void test_fragmentation(void **state)
 
 /* ------------------------------------------------------------ pcap */
 
-/*
- * tshark_problems counts tshark expert lines about malformed packets or bad
- * checksums in |path| (IP and UDP checksum validation on); -1 if tshark fails.
- */
-static int tshark_problems(const char *path)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "tshark -n -r '%s' -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE "
-		 "-o tcp.check_checksum:TRUE -q -z expert,warn 2>&1",
-		 path);
-	FILE *ts = popen(cmd, "r");
-	if (!ts)
-		return -1;
-	char line[512];
-	int bad = 0;
-	while (fgets(line, sizeof line, ts))
-		if (strstr(line, "Malformed") || strstr(line, "Bad checksum") ||
-		    strstr(line, "incorrect"))
-			bad++;
-	return pclose(ts) == 0 ? bad : -1;
-}
 
 static void sc_pcap(struct simres *res, void *arg)
 {
@@ -518,7 +496,7 @@ static void test_pcap(void **state)
 	assert_int_equal(n, 6); /* 3 fragments out, 3 back */
 
 	/* tshark: checksums valid, nothing malformed */
-	assert_int_equal(tshark_problems(r.path[0]), 0);
+	assert_int_equal(sim_tshark_problems(r.path[0]), 0);
 	sim_rmdir(dir);
 }
 
@@ -590,7 +568,7 @@ static void test_df_raw_send(void **state)
 	assert_true(frag >= 4);
 	assert_int_equal(n, 1 + frag + 1);
 	/* the check can fail: the source-0 packet's UDP checksum is wrong on the wire */
-	assert_int_equal(tshark_problems(r.path[0]), 1);
+	assert_int_equal(sim_tshark_problems(r.path[0]), 1);
 	sim_rmdir(dir);
 }
 

@@ -53,24 +53,6 @@ static int files_equal(const char *a, const char *b)
 	return eq;
 }
 
-static int tshark_problems(const char *path)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "tshark -n -r '%s' -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE "
-		 "-o tcp.check_checksum:TRUE -q -z expert,warn 2>&1",
-		 path);
-	FILE *ts = popen(cmd, "r");
-	if (!ts)
-		return -1;
-	char line[512];
-	int bad = 0;
-	while (fgets(line, sizeof line, ts))
-		if (strstr(line, "Malformed") || strstr(line, "Bad checksum") ||
-		    strstr(line, "incorrect"))
-			bad++;
-	return pclose(ts) == 0 ? bad : -1;
-}
 
 /* ------------------------------------------------------------ TCP bulk */
 
@@ -130,7 +112,7 @@ static void test_tcp_bulk(void **state)
 	pcap_close(p);
 	assert_true(max_ip <= 20 + 60 + BULK_MSS);
 	assert_true(full >= BULK_BYTES / BULK_MSS - 1);
-	assert_int_equal(tshark_problems(r.path[0]), 0);
+	assert_int_equal(sim_tshark_problems(r.path[0]), 0);
 	sim_rmdir(dir);
 }
 
@@ -408,8 +390,8 @@ static void test_determinism(void **state)
 	/* another seed: another loss pattern, so different captures */
 	assert_false(files_equal(r1.path[0], r3.path[0]));
 	assert_false(files_equal(r1.path[1], r3.path[1]));
-	assert_int_equal(tshark_problems(r1.path[0]), 0);
-	assert_int_equal(tshark_problems(r1.path[1]), 0);
+	assert_int_equal(sim_tshark_problems(r1.path[0]), 0);
+	assert_int_equal(sim_tshark_problems(r1.path[1]), 0);
 	sim_rmdir(d1);
 	sim_rmdir(d2);
 	sim_rmdir(d3);
