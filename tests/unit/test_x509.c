@@ -309,6 +309,37 @@ static void test_testpki_deterministic(void **state)
 }
 
 /*
+ * ECDSA certificate signatures draw their nonce inside OpenSSL: with the
+ * crypto layer's deterministic OpenSSL RAND (the simulator's setting) an
+ * ECDSA PKI repeats byte for byte too; without it, only keys and serials do.
+ */
+static void test_testpki_ecdsa_detrand(void **state)
+{
+	struct crypto_testpki a, b, c;
+	size_t la, lb, lc;
+
+	(void)state;
+	assert_int_equal(crypto_openssl_rand_deterministic(77), 0);
+	assert_int_equal(make_pki(&a, CRYPTO_SIG_KEY_EC_P256, 2, 9, NULL), CRYPTO_OK);
+	assert_int_equal(crypto_openssl_rand_deterministic(77), 0);
+	assert_int_equal(make_pki(&b, CRYPTO_SIG_KEY_EC_P256, 2, 9, NULL), CRYPTO_OK);
+	crypto_openssl_rand_system();
+	assert_int_equal(make_pki(&c, CRYPTO_SIG_KEY_EC_P256, 2, 9, NULL), CRYPTO_OK);
+	for (size_t i = 0; i < a.n; i++) {
+		const uint8_t *da = crypto_x509_der(a.cert[i], &la), *db = crypto_x509_der(b.cert[i], &lb);
+		const uint8_t *dc = crypto_x509_der(c.cert[i], &lc);
+
+		assert_int_equal(la, lb);
+		assert_memory_equal(da, db, la);
+		assert_true(la != lc || memcmp(da, dc, la) != 0); /* signature differs */
+		assert_true(crypto_sig_key_equal(a.key[i], c.key[i]));
+	}
+	crypto_testpki_free(&a);
+	crypto_testpki_free(&b);
+	crypto_testpki_free(&c);
+}
+
+/*
  * Sizes: print the chain an IKE peer sends (EE + intermediates, each in a
  * CERT payload with a 5-octet header) for every depth and key type, and hit
  * a 4000-octet target (enough to fragment a 1500-MTU IKE_AUTH).
@@ -524,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_spki_sha1),
 		cmocka_unit_test(test_public_key_and_validity),
 		cmocka_unit_test(test_testpki_deterministic),
+		cmocka_unit_test(test_testpki_ecdsa_detrand),
 		cmocka_unit_test(test_testpki_sizes),
 		cmocka_unit_test(test_testpki_target_size),
 		cmocka_unit_test(test_testpki_bad_params),
