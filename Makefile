@@ -118,9 +118,9 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(LIBTEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBTEST) $(ALL_LIBS) $(LINK_NS3) $(LIBS) -lcmocka
 
-$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(LIBCONF) $(LIBREF)
+$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(LIBSIM) $(LIBCONF) $(LIBREF)
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIBCONF) $(LIBREF) $(LIBS)
+	$(CC) $(OPT) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIBSIM) $(LIBCONF) $(LIBREF) $(LIBS)
 
 tests-build: $(VPNLAB) $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
@@ -140,18 +140,24 @@ deps:
 	  || { echo "deps: apt-get install failed for:$$missing" >&2; exit 1; }; \
 	echo "deps: installed$$missing"
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SUBMAKE := $(MAKE) --no-print-directory -j$(JOBS)
+
 run: deps
-	@$(MAKE) --no-print-directory VARIANT=rel build
+	@$(SUBMAKE) VARIANT=rel build
 	build/rel/vpnlab bench esp --quick
 
 bench: deps
-	@$(MAKE) --no-print-directory VARIANT=rel build
+	@$(SUBMAKE) VARIANT=rel build
 	build/rel/vpnlab bench esp
 
+# The release build is part of the tests: -O2 finds warnings -O1 does not,
+# and it is the binary `make run` uses.
 test: deps
-	@$(MAKE) --no-print-directory VARIANT=san tests-build
-	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-build
-	@$(MAKE) --no-print-directory warnings-clang
+	@$(SUBMAKE) VARIANT=rel build
+	@$(SUBMAKE) VARIANT=san tests-build
+	@$(SUBMAKE) VARIANT=fuzz fuzz-build
+	@$(SUBMAKE) warnings-clang
 	@tests/run-tests.sh build/san build/fuzz
 
 # Everything must also be warnings-clean under clang (the san build is gcc).
@@ -162,7 +168,7 @@ warnings-clang:
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-build
+	@$(SUBMAKE) VARIANT=fuzz fuzz-build
 	@for f in $(FUZZ_BINS:build/rel/%=build/fuzz/%); do \
 	  n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
