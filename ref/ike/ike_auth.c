@@ -245,9 +245,11 @@ int ike_auth_sign(const struct ike_keys *k, int signer_is_initiator, const struc
 	if (!auth_method_scheme(method, scheme, d))
 		return CRYPTO_EINVAL;
 	if (method == IKE_AUTHM_DIGITAL_SIGNATURE) {
-		size_t alen;
+		size_t alen = 0;
 		const uint8_t *alg = ike_auth_algid(scheme, &alen);
 
+		if (alg == NULL)
+			return CRYPTO_EINVAL; /* auth_method_scheme already refused it */
 		prefix = 1 + alen;
 		if (*auth_len < prefix) {
 			crypto_diag_set(d, "AUTH: output has %zu octets, need more than %zu", *auth_len,
