@@ -271,9 +271,10 @@ int esp_seal(struct esp_sa *sa, struct esp_pkt *p, uint8_t next_header);
  * replay window update (only now), padding, Next Header, inner IPv4 header.
  * On ESP_OK |p| is the inner packet. On ESP_EDUMMY, ESP_ENEXTHDR and
  * ESP_EINNER the packet was authentic: |p| is the decrypted payload (padding
- * removed) and |rx| says what it is. On the other errors |p| is unchanged
- * (on ESP_EPAD the octets are decrypted; rx->authenticated says so). |rx|
- * may be NULL.
+ * removed) and |rx| says what it is. On the other errors the span |p| is
+ * unchanged; its octets are too, except that ESP_EPAD leaves them decrypted
+ * (rx->authenticated says so) and ESP_EICV may leave them wiped (the crypto
+ * layer never hands back unauthenticated plaintext). |rx| may be NULL.
  */
 int esp_open(struct esp_sa *sa, struct esp_pkt *p, struct esp_rx *rx);
 
