@@ -13,6 +13,7 @@ struct verb {
 static const struct verb verbs[] = {
 	/* rows are added as verbs land */
 	{"bench", cmd_bench, "measure throughput: vpnlab bench esp [--quick] [--json]"},
+	{"check", cmd_check, "judge a capture against RFC rules: vpnlab check FILE [--rules SET] [--format F]"},
 	{NULL, NULL, NULL},
 };
 
