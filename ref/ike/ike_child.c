@@ -1,0 +1,468 @@
+/*
+ * ike_child.c — CHILD SAs (RFC 7296 §1.3.1, §2.9, §2.17): the first one,
+ * piggybacked on IKE_AUTH, and further ones by CREATE_CHILD_SA:
+ *
+ *   HDR, SK {SA, Ni, TSi, TSr}  -->
+ *                  <-- HDR, SK {SA, Nr, TSi, TSr}
+ *
+ * Traffic selector narrowing (§2.9): the responder intersects every
+ * proposed selector with every one its policy allows (address range,
+ * protocol, ports) and answers the non-empty intersections; nothing left
+ * is TS_UNACCEPTABLE. A gateway that leased a virtual IP allows exactly
+ * that address on the client's side. The initiator checks the answer only
+ * narrows what it proposed.
+ *
+ * KEYMAT = prf+(SK_d, Ni | Nr) (ike_keys_child), i->r keys first; the
+ * caller gets both directions in child_up and installs the ESP SAs.
+ * Not yet: PFS (KE in CREATE_CHILD_SA), rekeying (N(REKEY_SA)).
+ */
+#include "ref/ike/ike_engine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ts_from_payload converts IPv4 range selectors; other types are skipped. */
+static size_t ts_from_payload(const struct ike_ts_pl *p, struct ike_ts_cfg *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n && n < IKE_CFG_TS_MAX; i++) {
+		const struct ike_ts *t = &p->ts[i];
+
+		if (t->type != IKE_TS_IPV4_ADDR_RANGE)
+			continue;
+		out[n].lo = ike_get32(t->start);
+		out[n].hi = ike_get32(t->end);
+		out[n].proto = t->ip_proto;
+		out[n].port_lo = t->start_port;
+		out[n].port_hi = t->end_port;
+		n++;
+	}
+	return n;
+}
+
+static int add_ts(struct ike_out *o, struct ike_payload *pl, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->type = type;
+	pl->u.ts.n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct ike_ts *t = &pl->u.ts.ts[i];
+
+		t->type = IKE_TS_IPV4_ADDR_RANGE;
+		t->ip_proto = ts[i].proto;
+		t->start_port = ts[i].port_lo;
+		t->end_port = ts[i].port_hi;
+		ike_put32(t->start, ts[i].lo);
+		ike_put32(t->end, ts[i].hi);
+	}
+	return ike_out_add(o, pl);
+}
+
+/* narrow intersects |prop| with |allow| (§2.9); returns how many selectors remain. */
+static size_t narrow(const struct ike_ts_cfg *prop, size_t np, const struct ike_ts_cfg *allow, size_t na,
+		     struct ike_ts_cfg *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < np; i++)
+		for (size_t k = 0; k < na && n < IKE_CFG_TS_MAX; k++) {
+			const struct ike_ts_cfg *p = &prop[i], *a = &allow[k];
+			struct ike_ts_cfg r;
+			int dup = 0;
+
+			if (p->port_lo > p->port_hi || a->port_lo > a->port_hi)
+				continue; /* OPAQUE ports (§3.13.1): nothing we can match */
+			r.lo = p->lo > a->lo ? p->lo : a->lo;
+			r.hi = p->hi < a->hi ? p->hi : a->hi;
+			if (r.lo > r.hi)
+				continue;
+			if (p->proto != 0 && a->proto != 0 && p->proto != a->proto)
+				continue;
+			r.proto = p->proto ? p->proto : a->proto;
+			r.port_lo = p->port_lo > a->port_lo ? p->port_lo : a->port_lo;
+			r.port_hi = p->port_hi < a->port_hi ? p->port_hi : a->port_hi;
+			if (r.port_lo > r.port_hi)
+				continue;
+			for (size_t j = 0; j < n && !dup; j++)
+				dup = memcmp(&out[j], &r, sizeof r) == 0;
+			if (!dup)
+				out[n++] = r;
+		}
+	return n;
+}
+
+/* within: is every selector of |got| inside one of |prop|? */
+static int within(const struct ike_ts_cfg *got, size_t ng, const struct ike_ts_cfg *prop, size_t np)
+{
+	for (size_t i = 0; i < ng; i++) {
+		int ok = 0;
+
+		for (size_t k = 0; k < np && !ok; k++)
+			ok = got[i].lo >= prop[k].lo && got[i].hi <= prop[k].hi &&
+			     (prop[k].proto == 0 || got[i].proto == prop[k].proto) && got[i].port_lo >= prop[k].port_lo &&
+			     got[i].port_hi <= prop[k].port_hi;
+		if (!ok)
+			return 0;
+	}
+	return ng > 0;
+}
+
+/* allowed_local / allowed_remote: our policy for each side, with the virtual IP. */
+static size_t allowed_local(const struct ike_sa *sa, struct ike_ts_cfg *out)
+{
+	const struct ike_config *c = &sa->eng->cfg;
+
+	if (c->role == IKE_ROLE_CLIENT && sa->vip != 0) {
+		out[0] = (struct ike_ts_cfg){sa->vip, sa->vip, 0, 0, 65535};
+		return 1;
+	}
+	memcpy(out, c->local_ts, c->n_local_ts * sizeof *out);
+	return c->n_local_ts;
+}
+
+static size_t allowed_remote(const struct ike_sa *sa, struct ike_ts_cfg *out)
+{
+	const struct ike_config *c = &sa->eng->cfg;
+
+	if (c->role == IKE_ROLE_GATEWAY && sa->vip != 0) {
+		out[0] = (struct ike_ts_cfg){sa->vip, sa->vip, 0, 0, 65535};
+		return 1;
+	}
+	memcpy(out, c->remote_ts, c->n_remote_ts * sizeof *out);
+	return c->n_remote_ts;
+}
+
+void ike_child_ev_offer(struct ike_sa *sa, size_t n_proposals)
+{
+	struct evbuf b;
+	size_t size = sa->req.wire.len;
+
+	if (sa->path.local_port == sa->eng->cfg.natt_port)
+		size += IKE_NON_ESP_MARKER_LEN * sa->req.wire.n;
+	ike_ev_begin(&b, sa->eng, sa, "child_offer");
+	ev_str(&b, "exchange", ike_exchange_name(sa->req.exchange));
+	ev_str(&b, "list", sa->pending.small ? "small" : "full");
+	ev_u64(&b, "proposals", n_proposals);
+	ev_u64(&b, "size", size);
+	ev_u64(&b, "frags", sa->req.wire.n > 1 ? sa->req.wire.n : 0);
+	ike_ev_emit(sa->eng, &b);
+}
+
+int ike_child_offer(struct ike_sa *sa, struct ike_out *o, int small, const uint8_t *nonce, size_t nonce_len)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_config *c = &e->cfg;
+	struct ike_payload *pl = e->pl;
+	struct ike_ts_cfg local[IKE_CFG_TS_MAX];
+	uint8_t spi[4];
+	size_t nl;
+	int rc = 0;
+
+	if (ike_sa_new_esp_spi(e, &sa->pending.spi_in) < 0)
+		return -1;
+	sa->pending.active = 1;
+	sa->pending.small = small;
+	ike_put32(spi, sa->pending.spi_in);
+	memset(pl, 0, sizeof *pl);
+	pl->type = IKE_PL_SA;
+	rc |= ike_proposal_build(small ? &c->esp_small : &c->esp, IKE_PROTO_ESP, spi, 4, 0, &pl->u.sa);
+	rc |= ike_out_add(o, pl);
+	if (nonce != NULL) {
+		memset(pl, 0, sizeof *pl);
+		pl->type = IKE_PL_NONCE;
+		pl->u.nonce.data = nonce;
+		pl->u.nonce.len = nonce_len;
+		rc |= ike_out_add(o, pl);
+	}
+	nl = allowed_local(sa, local);
+	/* a client asking for a virtual IP cannot name its inner address yet: any */
+	if (c->role == IKE_ROLE_CLIENT && c->request_vip && sa->vip == 0) {
+		local[0] = (struct ike_ts_cfg){0, UINT32_MAX, 0, 0, 65535};
+		nl = 1;
+	}
+	rc |= add_ts(o, pl, IKE_PL_TSI, local, nl);
+	rc |= add_ts(o, pl, IKE_PL_TSR, c->remote_ts, c->n_remote_ts);
+	return rc != 0 ? -1 : 0;
+}
+
+/* install fills the callback view of |c| and hands it over. */
+static void install(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ike_engine *e = sa->eng;
+	struct ike_child_info ci;
+
+	memset(&ci, 0, sizeof ci);
+	ci.ike_spi_i = sa->spi_i;
+	ci.ike_spi_r = sa->spi_r;
+	ci.initiator = c->initiator;
+	ci.spi_in = c->spi_in;
+	ci.spi_out = c->spi_out;
+	ci.alg = c->alg;
+	ci.encr = c->chosen.encr;
+	ci.encr_key_bits = c->chosen.key_bits;
+	ci.integ = c->chosen.integ;
+	ci.esn = c->chosen.esn == IKE_ESN_YES;
+	/* §2.17: ei/ai protect initiator -> responder traffic */
+	ci.enc_key_out = c->initiator ? c->keys.ei : c->keys.er;
+	ci.enc_key_in = c->initiator ? c->keys.er : c->keys.ei;
+	ci.integ_key_out = c->keys.integ_len ? (c->initiator ? c->keys.ai : c->keys.ar) : NULL;
+	ci.integ_key_in = c->keys.integ_len ? (c->initiator ? c->keys.ar : c->keys.ai) : NULL;
+	ci.enc_key_len = c->keys.enc_len;
+	ci.integ_key_len = c->keys.integ_len;
+	ci.n_ts_local = c->n_ts_local;
+	ci.n_ts_remote = c->n_ts_remote;
+	memcpy(ci.ts_local, c->ts_local, sizeof ci.ts_local);
+	memcpy(ci.ts_remote, c->ts_remote, sizeof ci.ts_remote);
+	ci.encap = sa->encap;
+	ci.path = sa->path;
+	ci.vip = sa->vip;
+	c->created_ns = e->now;
+	ike_ev_child(sa, c, "child_up", NULL);
+	sa->counts.children_up++;
+	e->counts.children_up++;
+	if (e->cb.child_up != NULL)
+		e->cb.child_up(e->cb.ctx, &ci);
+}
+
+/* child_keys derives KEYMAT for |c| (§2.17). */
+static int child_keys(struct ike_sa *sa, struct ike_child *c, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		      size_t nr_len)
+{
+	struct crypto_diag d;
+	size_t key_len;
+
+	if (ike_proposal_esp_alg(&c->chosen, &c->alg, &key_len) < 0)
+		return -1;
+	if (ike_keys_child(sa->keys, c->alg, key_len, NULL, 0, ni, ni_len, nr, nr_len, &c->keys, &d) != 0) {
+		ike_ev_drop(sa->eng, sa, "keys", d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_ts(const struct ike_msg *m, uint8_t type, struct ike_ts_cfg *out, size_t *n)
+{
+	const struct ike_pl *p = ike_msg_find(m, type, 0);
+	struct ike_ts_pl ts;
+
+	*n = 0;
+	if (p == NULL || ike_payload_ts_parse(&ts, p->body, p->len, NULL) < 0)
+		return -1;
+	*n = ts_from_payload(&ts, out);
+	return 0;
+}
+
+int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, const uint8_t *ni, size_t ni_len,
+		     const uint8_t *nr, size_t nr_len, int add_nr)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_pl *p = ike_msg_find(&rx->m, IKE_PL_SA, 0);
+	struct ike_payload *pl = e->pl;
+	struct ike_ts_cfg tsi[IKE_CFG_TS_MAX], tsr[IKE_CFG_TS_MAX], allow[IKE_CFG_TS_MAX];
+	struct ike_ts_cfg ni_ts[IKE_CFG_TS_MAX], nr_ts[IKE_CFG_TS_MAX];
+	size_t n_tsi, n_tsr, n_ni, n_nr, na;
+	struct ike_chosen chosen;
+	struct ike_child *c;
+	enum crypto_aead_alg alg;
+	size_t key_len;
+	uint8_t spi[4];
+	char why[256];
+
+	if (p == NULL || ike_payload_sa_parse(e->sa_pl, p->body, p->len, NULL) < 0 ||
+	    parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0) {
+		ike_out_notify(o, IKE_N_INVALID_SYNTAX, 0, NULL, 0, NULL, 0);
+		return IKE_N_INVALID_SYNTAX;
+	}
+	if (ike_proposal_select(&e->cfg.esp, e->sa_pl, IKE_PROTO_ESP, 0, 0, &chosen, why, sizeof why) < 0 ||
+	    ike_proposal_esp_alg(&chosen, &alg, &key_len) < 0 || chosen.spi_size != 4) {
+		ike_ev_drop(e, sa, "no-proposal", why);
+		ike_out_notify(o, IKE_N_NO_PROPOSAL_CHOSEN, 0, NULL, 0, NULL, 0);
+		sa->last_error = IKE_N_NO_PROPOSAL_CHOSEN;
+		return IKE_N_NO_PROPOSAL_CHOSEN;
+	}
+	/* TSi is the exchange initiator's side: the peer's */
+	na = allowed_remote(sa, allow);
+	n_ni = narrow(tsi, n_tsi, allow, na, ni_ts);
+	na = allowed_local(sa, allow);
+	n_nr = narrow(tsr, n_tsr, allow, na, nr_ts);
+	if (n_ni == 0 || n_nr == 0) {
+		ike_ev_drop(e, sa, "ts-unacceptable", n_ni == 0 ? "no proposed TSi inside our policy"
+								  : "no proposed TSr inside our policy");
+		ike_out_notify(o, IKE_N_TS_UNACCEPTABLE, 0, NULL, 0, NULL, 0);
+		sa->last_error = IKE_N_TS_UNACCEPTABLE;
+		return IKE_N_TS_UNACCEPTABLE;
+	}
+	c = ike_sa_child_alloc(sa);
+	if (c == NULL) {
+		ike_out_notify(o, IKE_N_NO_ADDITIONAL_SAS, 0, NULL, 0, NULL, 0);
+		return IKE_N_NO_ADDITIONAL_SAS;
+	}
+	c->initiator = 0;
+	c->chosen = chosen;
+	c->spi_out = ike_get32(chosen.spi);
+	if (ike_sa_new_esp_spi(e, &c->spi_in) < 0 || child_keys(sa, c, ni, ni_len, nr, nr_len) < 0) {
+		memset(c, 0, sizeof *c);
+		ike_out_notify(o, IKE_N_NO_PROPOSAL_CHOSEN, 0, NULL, 0, NULL, 0);
+		return IKE_N_NO_PROPOSAL_CHOSEN;
+	}
+	c->n_ts_remote = n_ni;
+	memcpy(c->ts_remote, ni_ts, n_ni * sizeof *ni_ts);
+	c->n_ts_local = n_nr;
+	memcpy(c->ts_local, nr_ts, n_nr * sizeof *nr_ts);
+	ike_put32(spi, c->spi_in);
+	memset(pl, 0, sizeof *pl);
+	pl->type = IKE_PL_SA;
+	ike_proposal_answer(&chosen, spi, 4, &pl->u.sa);
+	ike_out_add(o, pl);
+	if (add_nr) {
+		memset(pl, 0, sizeof *pl);
+		pl->type = IKE_PL_NONCE;
+		pl->u.nonce.data = nr;
+		pl->u.nonce.len = nr_len;
+		ike_out_add(o, pl);
+	}
+	add_ts(o, pl, IKE_PL_TSI, ni_ts, n_ni);
+	add_ts(o, pl, IKE_PL_TSR, nr_ts, n_nr);
+	install(sa, c);
+	return 0;
+}
+
+int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		     size_t nr_len)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_config *cf = &e->cfg;
+	const struct ike_pl *p = ike_msg_find(&rx->m, IKE_PL_SA, 0);
+	struct ike_ts_cfg tsi[IKE_CFG_TS_MAX], tsr[IKE_CFG_TS_MAX], prop_local[IKE_CFG_TS_MAX];
+	size_t n_tsi, n_tsr, n_local;
+	struct ike_child *c;
+	struct ike_chosen chosen;
+	uint8_t spi[4];
+	char why[256];
+
+	if (!sa->pending.active)
+		return -1;
+	if (p == NULL) {
+		const struct ike_pl *n;
+
+		sa->pending.active = 0;
+		for (size_t i = 0; (n = ike_msg_find(&rx->m, IKE_PL_NOTIFY, i)) != NULL; i++)
+			if (n->len >= 4 && ike_notify_is_error(ike_get16(n->body + 2))) {
+				uint16_t t = ike_get16(n->body + 2);
+				char msg[96];
+
+				snprintf(msg, sizeof msg, "CHILD SA refused with %s", ike_notify_name(t));
+				ike_ev_drop(e, sa, "child-refused", msg);
+				return t;
+			}
+		return -1;
+	}
+	ike_put32(spi, sa->pending.spi_in);
+	ike_proposal_build(sa->pending.small ? &cf->esp_small : &cf->esp, IKE_PROTO_ESP, spi, 4, 0, e->sa_pl2);
+	if (ike_payload_sa_parse(e->sa_pl, p->body, p->len, NULL) < 0 ||
+	    ike_proposal_check_answer(e->sa_pl2, e->sa_pl, IKE_PROTO_ESP, &chosen, why, sizeof why) < 0 ||
+	    chosen.spi_size != 4) {
+		ike_ev_drop(e, sa, "child-answer", why);
+		sa->pending.active = 0;
+		return -1;
+	}
+	n_local = allowed_local(sa, prop_local);
+	if (cf->request_vip) {
+		prop_local[0] = (struct ike_ts_cfg){0, UINT32_MAX, 0, 0, 65535};
+		n_local = 1;
+	}
+	if (parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0 ||
+	    !within(tsi, n_tsi, prop_local, n_local) || !within(tsr, n_tsr, cf->remote_ts, cf->n_remote_ts)) {
+		ike_ev_drop(e, sa, "child-answer", "TSi/TSr in the answer are not inside what we proposed (§2.9)");
+		sa->pending.active = 0;
+		return -1;
+	}
+	c = ike_sa_child_alloc(sa);
+	if (c == NULL) {
+		sa->pending.active = 0;
+		return -1;
+	}
+	c->initiator = 1;
+	c->chosen = chosen;
+	c->spi_in = sa->pending.spi_in;
+	c->spi_out = ike_get32(chosen.spi);
+	sa->pending.active = 0;
+	if (child_keys(sa, c, ni, ni_len, nr, nr_len) < 0) {
+		memset(c, 0, sizeof *c);
+		return -1;
+	}
+	c->n_ts_local = n_tsi;
+	memcpy(c->ts_local, tsi, n_tsi * sizeof *tsi);
+	c->n_ts_remote = n_tsr;
+	memcpy(c->ts_remote, tsr, n_tsr * sizeof *tsr);
+	install(sa, c);
+	return 0;
+}
+
+int ike_child_create(struct ike_sa *sa, int small)
+{
+	struct ike_engine *e = sa->eng;
+	struct ike_out o;
+	int rc;
+
+	if (sa->req.kind != IKE_REQ_NONE)
+		return -1; /* window of one (§2.3) */
+	sa->pending.ni_len = IKE_NONCE_LEN;
+	if (crypto_rng_fill(&e->cb.rng, sa->pending.ni, sa->pending.ni_len) != 0)
+		return -1;
+	ike_out_begin(sa, &o, IKE_CREATE_CHILD_SA, 0, sa->tx_mid);
+	if (ike_child_offer(sa, &o, small, sa->pending.ni, sa->pending.ni_len) < 0)
+		return -1;
+	rc = ike_out_request(sa, &o, IKE_REQ_CHILD);
+	if (rc == 0)
+		ike_child_ev_offer(sa, o.n_proposals);
+	return rc;
+}
+
+enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_pl *np = ike_msg_find(&rx->m, IKE_PL_NONCE, 0);
+	struct ike_nonce_pl ni;
+	struct ike_out o;
+	uint8_t nr[IKE_NONCE_LEN];
+
+	ike_out_begin(sa, &o, IKE_CREATE_CHILD_SA, 1, rx->m.hdr.msg_id);
+	if (np == NULL || ike_payload_nonce_parse(&ni, np->body, np->len, NULL) < 0) {
+		ike_out_notify(&o, IKE_N_INVALID_SYNTAX, 0, NULL, 0, NULL, 0);
+	} else if (ike_msg_find_notify(&rx->m, IKE_N_REKEY_SA) != NULL || ike_msg_find(&rx->m, IKE_PL_KE, 0) != NULL) {
+		/* rekeying and PFS are not implemented: refuse rather than half-do them */
+		ike_ev_drop(e, sa, "unsupported", "CREATE_CHILD_SA with REKEY_SA or KE: not implemented");
+		ike_out_notify(&o, IKE_N_NO_ADDITIONAL_SAS, 0, NULL, 0, NULL, 0);
+	} else if (crypto_rng_fill(&e->cb.rng, nr, sizeof nr) != 0) {
+		return IKE_V_DROP;
+	} else {
+		ike_child_answer(sa, rx, &o, ni.data, ni.len, nr, sizeof nr, 1);
+	}
+	ike_out_response(sa, &o, &rx->path);
+	return IKE_V_NEXT;
+}
+
+enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx)
+{
+	struct ike_engine *e = sa->eng;
+	const struct ike_pl *np = ike_msg_find(&rx->m, IKE_PL_NONCE, 0);
+	struct ike_nonce_pl nr = {NULL, 0};
+	int was_small = sa->pending.small, rc;
+
+	if (np != NULL && ike_payload_nonce_parse(&nr, np->body, np->len, NULL) < 0)
+		np = NULL;
+	if (np == NULL && ike_msg_find(&rx->m, IKE_PL_SA, 0) != NULL) {
+		ike_ev_drop(e, sa, "syntax", "CREATE_CHILD_SA response with SA but no valid Nonce");
+		sa->pending.active = 0;
+		return IKE_V_NEXT;
+	}
+	rc = ike_child_accept(sa, rx, sa->pending.ni, sa->pending.ni_len, nr.data, nr.len);
+	if (rc > 0) {
+		sa->last_error = (uint16_t)rc;
+		if (rc == IKE_N_NO_PROPOSAL_CHOSEN && e->cfg.proposals == IKE_PROPOSALS_AUTO && was_small)
+			ike_child_create(sa, 0);
+	}
+	return IKE_V_NEXT;
+}

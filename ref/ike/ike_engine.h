@@ -1,0 +1,461 @@
+/*
+ * ike_engine.h — the engine's insides, shared by its files (not a public
+ * header: ref/ike/ike.h is). One concept per file:
+ *
+ *   ike_engine.c    engine object, ike_input demux, deadlines, public calls
+ *   ike_state.c     IKE SA states, the transition table, the state setter
+ *   ike_sa.c        IKE SA and CHILD SA objects, lookup, SPIs, teardown
+ *   ike_out.c       building, protecting, fragmenting and sending messages
+ *   ike_retx.c      retransmission (§2.1, §2.4) and the response cache
+ *   ike_frag.c      RFC 7383 reassembly
+ *   ike_init.c      IKE_SA_INIT, COOKIE (§2.6), INVALID_KE_PAYLOAD (§1.2)
+ *   ike_authx.c     IKE_AUTH (§1.2, §2.15) with PSK and certificates
+ *   ike_child.c     CHILD SAs: first in IKE_AUTH, CREATE_CHILD_SA, TS narrowing
+ *   ike_info.c      INFORMATIONAL: DELETE, liveness (§2.4), error notifies
+ *   ike_natt.c      NAT detection, port float, keepalives (§2.23, RFC 3948)
+ *   ike_cp.c        configuration payload and the address pool (§2.19, RFC 8598)
+ *   ike_ev.c        events
+ *   ike_proposal.c  proposals (ike_proposal.h), ike_config.c, ike_profile.c
+ *
+ * Timers (all per IKE SA; ike_deadline is their minimum):
+ *
+ *   req.due         retransmission of our outstanding request: timeout *
+ *                   base^n, n = 0..tries, then the peer is dead
+ *                   (RFC 7296 §2.1, §2.4). Also bounds a liveness check.
+ *   dpd_due         liveness check: an empty INFORMATIONAL after dpd_ns
+ *                   without a message from the peer (§2.4).
+ *   ka_due          NAT keepalive 0xFF after keepalive_ns without sending,
+ *                   only when WE are behind a NAT (RFC 3948 §4, §2.23).
+ *   reasm[].due     RFC 7383 reassembly gives up on an incomplete message
+ *                   (the sender's retransmission starts it afresh; §2.6).
+ *   half_open_due   gateway: an IKE SA still in INIT_DONE is forgotten
+ *                   (§2.6 / §2.4 half-open SAs, DoS protection).
+ *   rekey_due       IKE and CHILD lifetimes (§2.8) — not implemented yet.
+ */
+#ifndef VPNLAB_REF_IKE_ENGINE_H
+#define VPNLAB_REF_IKE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ref/crypto/crypto.h"
+#include "ref/ike/ike.h"
+#include "ref/ike/ike_keys.h"
+#include "ref/ike/ike_msg.h"
+#include "ref/ike/ike_proposal.h"
+#include "ref/util/evlog.h"
+
+enum {
+	IKE_NONCE_LEN = 32,          /* our nonces: >= half the PRF key size (§2.10) */
+	IKE_MSG_MAX = 65535,         /* an IKE message (Length is 32 bits, UDP is not) */
+	IKE_WIRE_MAX_FRAGS = 64,     /* RFC 7383 fragments of one message */
+	IKE_CHILD_MAX = 8,           /* CHILD SAs per IKE SA */
+	IKE_COOKIE_MAX = 64,         /* §2.6 */
+	IKE_COOKIE_LEN = 32,
+	IKE_INIT_RETRIES_MAX = 4,    /* COOKIE / INVALID_KE_PAYLOAD round trips */
+	IKE_SPI_ESP_MIN = 0x100,     /* RFC 4303 §2.1: 1..255 reserved */
+};
+
+/* ike_wire: one message as datagrams (one, or RFC 7383 fragments), without the non-ESP marker. */
+struct ike_wire {
+	uint8_t *data;
+	size_t len;                       /* octets used in data */
+	size_t n;                         /* datagrams */
+	size_t off[IKE_WIRE_MAX_FRAGS + 1];
+};
+
+/* ike_req: our outstanding request (window size 1, §2.3). */
+enum ike_req_kind {
+	IKE_REQ_NONE = 0,
+	IKE_REQ_INIT,
+	IKE_REQ_AUTH,
+	IKE_REQ_CHILD,     /* CREATE_CHILD_SA for a new CHILD SA */
+	IKE_REQ_DPD,       /* empty INFORMATIONAL */
+	IKE_REQ_DELETE,    /* INFORMATIONAL {D(IKE)} */
+	IKE_REQ_DELETE_CHILD,
+};
+
+struct ike_req {
+	enum ike_req_kind kind;
+	uint8_t exchange;
+	uint32_t mid;
+	struct ike_wire wire;
+	struct ike_path path;
+	unsigned tries;    /* retransmissions so far */
+	uint64_t sent_ns;  /* first transmission */
+	uint64_t due;      /* UINT64_MAX when idle */
+};
+
+/* ike_resp_cache: the last response we sent, for a retransmitted request (§2.1). */
+struct ike_resp_cache {
+	int valid;
+	uint32_t mid;
+	uint8_t exchange;
+	struct ike_wire wire;
+};
+
+/* ike_reasm: an RFC 7383 message being reassembled (fragments decrypted one by one). */
+struct ike_reasm {
+	int active;
+	uint32_t mid;
+	int response;
+	uint8_t exchange;
+	uint8_t first_type;     /* from fragment 1's Next Payload */
+	uint16_t total, have;
+	size_t bytes;           /* plaintext held */
+	size_t wire_bytes;      /* datagram octets received */
+	uint8_t *piece[IKE_WIRE_MAX_FRAGS];
+	size_t piece_len[IKE_WIRE_MAX_FRAGS];
+	uint64_t due;
+};
+
+/* ike_child: one CHILD SA (both directions), as handed to child_up. */
+struct ike_child {
+	int used;
+	int initiator;     /* we initiated the exchange that created it */
+	uint32_t spi_in, spi_out;
+	struct ike_chosen chosen;
+	enum crypto_aead_alg alg;
+	struct ike_child_keys keys;
+	size_t n_ts_local, n_ts_remote;
+	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX];
+	struct ike_ts_cfg ts_remote[IKE_CFG_TS_MAX];
+	uint64_t created_ns;
+};
+
+/* ike_pending_child: a CHILD SA being negotiated (IKE_AUTH or CREATE_CHILD_SA). */
+struct ike_pending_child {
+	int active;
+	uint32_t spi_in;            /* our SPI in the offer */
+	int small;                  /* offered esp_small (proposals = small|auto) */
+	uint8_t ni[IKE_NONCE_MAX];  /* CREATE_CHILD_SA nonces (IKE_AUTH uses the IKE SA's) */
+	size_t ni_len;
+};
+
+struct ike_sa {
+	struct ike_engine *eng;
+	struct ike_sa *next;
+	int initiator;               /* original initiator of the IKE SA (§2.14) */
+	uint64_t spi_i, spi_r;
+	enum ike_sa_state state;
+	struct ike_path path;        /* where the peer is now */
+	uint64_t created_ns, last_rx_ns, last_tx_ns;
+
+	/* IKE_SA_INIT */
+	struct ike_chosen ike;       /* negotiated IKE SA transforms */
+	struct crypto_dh *dh;
+	uint16_t dh_group;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t cookie[IKE_COOKIE_MAX];
+	size_t cookie_len;
+	unsigned init_retries;
+	uint8_t *init_req, *init_resp; /* the IKE_SA_INIT messages as sent (AUTH signs them) */
+	size_t init_req_len, init_resp_len;
+	struct ike_keys *keys;
+	int peer_frag;               /* peer sent IKEV2_FRAGMENTATION_SUPPORTED */
+	int frag;                    /* both did: fragment when needed (RFC 7383 §2.3) */
+	int peer_sig_sha256;         /* peer sent SIGNATURE_HASH_ALGORITHMS with SHA2_256 */
+	int peer_certreq;
+
+	/* message IDs and reliability */
+	uint32_t tx_mid;             /* Message ID of our next request */
+	uint32_t rx_mid;             /* Message ID of the peer's next request */
+	struct ike_req req;
+	struct ike_resp_cache resp;
+	struct ike_reasm reasm[2];   /* [0] a request, [1] a response being reassembled */
+
+	/* NAT traversal */
+	int nat_local, nat_remote;   /* a NAT in front of us / of the peer */
+	int encap;                   /* UDP-encapsulated ESP */
+	uint64_t ka_due;
+	uint64_t dpd_due;
+
+	/* gateway */
+	uint64_t half_open_due;
+	uint32_t vip;                /* leased (gateway) or assigned (client) */
+	size_t n_dns, n_domains;
+	uint32_t dns[IKE_CFG_DNS_MAX];
+	char domains[IKE_CFG_DOMAIN_MAX][IKE_CFG_DOMAIN_LEN];
+	int initial_contact;         /* the peer sent INITIAL_CONTACT */
+	int close_pending;           /* ike_close while a request was out: DELETE follows it */
+
+	/* identities */
+	struct ike_id_cfg peer_id;
+
+	/* CHILD SAs */
+	struct ike_child child[IKE_CHILD_MAX];
+	struct ike_pending_child pending;
+
+	uint16_t last_error;
+	struct ike_counts counts;
+};
+
+struct ike_engine {
+	struct ike_config cfg;
+	struct ike_callbacks cb;
+	struct ike_sa *sas;
+	size_t n_sas;
+	struct ike_counts counts;
+	uint8_t cookie_secret[32];
+	int have_secret;
+	uint8_t *pool_used;          /* gateway: one octet per pool address */
+	size_t pool_size;
+	/* scratch (one message at a time) */
+	uint8_t *rx;                 /* mutable copy of a received message (decrypted in place) */
+	uint8_t *plain;              /* reassembled plaintext */
+	uint8_t *tx;                 /* a datagram with the non-ESP marker */
+	uint8_t *build;              /* message builder area */
+	uint8_t *sk;                 /* protected message area */
+	struct ike_payload *pl;      /* one typed payload (an SA payload is ~6 KB) */
+	struct ike_sa_pl *sa_pl;     /* scratch SA payload */
+	struct ike_sa_pl *sa_pl2;
+	uint64_t now;
+};
+
+/* ---------------------------------------------------------------------- */
+/* ike_rx: one received message after decryption/reassembly                 */
+
+struct ike_rx {
+	struct ike_msg m;            /* inner chain parsed for SK/SKF messages */
+	struct ike_path path;
+	uint64_t now;
+	size_t wire_len;             /* octets received (all fragments) */
+	uint16_t frags;              /* fragments it came in (0 = not fragmented) */
+	enum ike_req_kind req_kind;  /* for a response: what our request was */
+	struct ike_chosen chosen;    /* IKE_SA_INIT request: the proposal accepted statelessly */
+};
+
+/* ---------------------------------------------------------------------- */
+/* ike_state.c                                                             */
+
+enum ike_on {
+	IKE_ON_REQUEST = 0,  /* a request arrived */
+	IKE_ON_RESPONSE = 1, /* a response to our request arrived */
+	IKE_ON_START = 2,    /* local: the client connects */
+	IKE_ON_CLOSE = 3,    /* local: ike_close */
+};
+
+enum ike_role_req { IKE_R_ANY = 0, IKE_R_INITIATOR = 1, IKE_R_RESPONDER = 2 };
+
+/* ike_verdict: what a processor decided. */
+enum ike_verdict {
+	IKE_V_NEXT = 0,  /* go to the row's next state */
+	IKE_V_STAY = 1,  /* keep the state (retry, error answered, ...) */
+	IKE_V_END = 2,   /* the IKE SA is over: DEAD */
+	IKE_V_DROP = 3,  /* message ignored, nothing changed */
+};
+
+typedef enum ike_verdict (*ike_processor)(struct ike_sa *sa, struct ike_rx *rx);
+
+struct ike_transition {
+	enum ike_sa_state state;
+	uint8_t exchange;
+	enum ike_on on;
+	enum ike_role_req role;
+	ike_processor process;
+	enum ike_sa_state next;
+	const char *flow;
+};
+
+extern const struct ike_transition ike_transitions[];
+extern const size_t ike_n_transitions;
+
+/* ike_state_find returns the row for (state, exchange, on, role), NULL if none. */
+const struct ike_transition *ike_state_find(enum ike_sa_state s, uint8_t exchange, enum ike_on on, int initiator);
+/* ike_state_run finds and runs the row; returns the verdict (IKE_V_DROP without a row). */
+enum ike_verdict ike_state_run(struct ike_sa *sa, uint8_t exchange, enum ike_on on, struct ike_rx *rx);
+/*
+ * ike_state_set is the one state setter: checks the change is a table
+ * transition (or -> DEAD from anywhere), emits {"ev":"state","from","to"},
+ * counts it. Returns 0 or -1 for a change the table does not allow.
+ */
+int ike_state_set(struct ike_sa *sa, enum ike_sa_state to, const char *why);
+/* ike_state_allowed: is from -> to in the table (or to DEAD)? */
+int ike_state_allowed(enum ike_sa_state from, enum ike_sa_state to);
+
+/* ---------------------------------------------------------------------- */
+/* ike_sa.c                                                                */
+
+struct ike_sa *ike_sa_new(struct ike_engine *e, int initiator, const struct ike_path *path, uint64_t now);
+/* ike_sa_free unlinks and frees |sa| (no events, no callbacks). */
+void ike_sa_free(struct ike_sa *sa);
+/* ike_sa_find finds our SA for a received header: by our SPI (I flag tells which). */
+struct ike_sa *ike_sa_find(struct ike_engine *e, const struct ike_hdr *h);
+/* ike_sa_find_half_open finds a gateway SA by the initiator's SPI and address (IKE_SA_INIT retransmits). */
+struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i, const struct ike_path *path);
+int ike_sa_new_spi(struct ike_engine *e, uint64_t *spi);
+int ike_sa_new_esp_spi(struct ike_engine *e, uint32_t *spi);
+/* ike_sa_our_spi: the SPI that names this SA on our side. */
+uint64_t ike_sa_our_spi(const struct ike_sa *sa);
+/* ike_sa_die moves |sa| to DEAD: children down (child_down with |reason|), pool lease freed. */
+void ike_sa_die(struct ike_sa *sa, const char *reason);
+/* ike_sa_reap frees every DEAD SA (called where no SA pointer is live). */
+void ike_sa_reap(struct ike_engine *e);
+struct ike_child *ike_sa_child_alloc(struct ike_sa *sa);
+struct ike_child *ike_sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out);
+void ike_sa_child_down(struct ike_sa *sa, struct ike_child *c, const char *reason);
+size_t ike_sa_n_children(const struct ike_sa *sa);
+uint64_t ike_sa_deadline(const struct ike_sa *sa);
+
+/* ---------------------------------------------------------------------- */
+/* ike_out.c                                                               */
+
+/* ike_out: one message being built: header + payloads (the inner ones for SK). */
+struct ike_out {
+	struct ike_msg_builder mb;
+	uint8_t exchange;
+	int response;
+	uint32_t mid;
+	size_t n_proposals;    /* SA proposals carried (events) */
+};
+
+void ike_out_begin(struct ike_sa *sa, struct ike_out *o, uint8_t exchange, int response, uint32_t mid);
+/* ike_out_begin_hdr starts a message without an SA (stateless IKE_SA_INIT answers). */
+void ike_out_begin_hdr(struct ike_engine *e, struct ike_out *o, const struct ike_hdr *h);
+/* ike_out_add appends the typed payload in e->pl (the scratch) or |p|. */
+int ike_out_add(struct ike_out *o, const struct ike_payload *p);
+int ike_out_notify(struct ike_out *o, uint16_t type, uint8_t proto, const uint8_t *spi, uint8_t spi_size,
+		   const uint8_t *data, size_t len);
+/*
+ * ike_out_finish protects (SK; SKF fragments when negotiated and needed)
+ * and stores the datagrams in |wire|. IKE_SA_INIT goes in the clear.
+ */
+int ike_out_finish(struct ike_sa *sa, struct ike_out *o, struct ike_wire *wire);
+/* ike_out_request finishes, sends and arms retransmission of our request of |kind|. */
+int ike_out_request(struct ike_sa *sa, struct ike_out *o, enum ike_req_kind kind);
+/* ike_out_response finishes, sends and caches our response (§2.1). */
+int ike_out_response(struct ike_sa *sa, struct ike_out *o, const struct ike_path *to);
+/* ike_out_send_wire sends every datagram of |w| on |path| (marker added on the NAT-T port). */
+void ike_out_send_wire(struct ike_engine *e, const struct ike_wire *w, const struct ike_path *path,
+		       struct ike_sa *sa, int retransmit);
+/* ike_out_raw sends one unprotected message built in |o| without an SA (cookie, INVALID_KE, errors). */
+int ike_out_stateless(struct ike_engine *e, struct ike_out *o, const struct ike_path *to);
+void ike_wire_free(struct ike_wire *w);
+
+/* ---------------------------------------------------------------------- */
+/* ike_retx.c                                                              */
+
+void ike_retx_arm(struct ike_sa *sa, uint64_t now);
+void ike_retx_done(struct ike_sa *sa);
+/* ike_retx_timer handles req.due at |now|: retransmit, or give up (peer dead). */
+void ike_retx_timer(struct ike_sa *sa, uint64_t now);
+/* ike_retx_resend_response sends the cached response again for a retransmitted request. */
+void ike_retx_resend_response(struct ike_sa *sa, const struct ike_path *path);
+
+/* ---------------------------------------------------------------------- */
+/* ike_frag.c                                                              */
+
+/*
+ * ike_frag_input takes one decrypted SKF fragment (plaintext |p|, |len|).
+ * Returns 1 with the whole plaintext in e->plain (|*plain_len|, first
+ * payload type |*first|) when complete, 0 when stored, <0 when refused.
+ */
+int ike_frag_input(struct ike_sa *sa, const struct ike_msg *m, const uint8_t *p, size_t len, size_t wire_len,
+		   size_t *plain_len, uint8_t *first, uint16_t *frags, size_t *wire_total);
+void ike_frag_reset(struct ike_sa *sa);
+void ike_frag_timer(struct ike_sa *sa, uint64_t now);
+
+/* ---------------------------------------------------------------------- */
+/* exchanges                                                               */
+
+/* ike_init.c */
+int ike_init_start(struct ike_sa *sa);
+enum ike_verdict ike_init_on_start(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_init_on_response(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_init_on_request(struct ike_sa *sa, struct ike_rx *rx);
+/*
+ * ike_init_gateway_accept runs the stateless checks of a new IKE_SA_INIT
+ * request (COOKIE, proposal, KE group) and answers the rejections itself.
+ * Returns 1 when an SA may be created.
+ */
+int ike_init_gateway_accept(struct ike_engine *e, struct ike_rx *rx);
+
+/* ike_authx.c */
+int ike_authx_send_request(struct ike_sa *sa);
+enum ike_verdict ike_authx_on_request(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_authx_on_response(struct ike_sa *sa, struct ike_rx *rx);
+
+/* ike_child.c */
+/*
+ * ike_child_offer adds SAi2/SA, [Ni], TSi, TSr of a new CHILD SA request to
+ * |o| (|nonce| NULL in IKE_AUTH) and remembers the offer in sa->pending.
+ */
+int ike_child_offer(struct ike_sa *sa, struct ike_out *o, int small, const uint8_t *nonce, size_t nonce_len);
+/* ike_child_ev_offer: {"ev":"child_offer","list":"small|full","proposals":n,"size":octets} after sending. */
+void ike_child_ev_offer(struct ike_sa *sa, size_t n_proposals);
+/*
+ * ike_child_answer selects, narrows and installs the CHILD SA a request
+ * |rx| asks for, adding SAr2/SA, [Nr], TSi, TSr to |o| — or one error
+ * Notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE). |ni|/|nr| are the nonces
+ * for KEYMAT (§2.17); |add_nr| puts Nr after the SA (CREATE_CHILD_SA).
+ * Returns 0 when a CHILD SA was installed, else the Notify type sent.
+ */
+int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, const uint8_t *ni, size_t ni_len,
+		     const uint8_t *nr, size_t nr_len, int add_nr);
+/*
+ * ike_child_accept installs the CHILD SA of a response; returns 0, the
+ * error Notify type the peer sent (> 0), or -1 (none asked / malformed).
+ */
+int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		     size_t nr_len);
+/* ike_child_create starts CREATE_CHILD_SA for a new CHILD SA (esp_small when |small|). */
+int ike_child_create(struct ike_sa *sa, int small);
+enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx);
+
+/* ike_info.c */
+enum ike_verdict ike_info_on_request(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_info_on_response(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_info_on_close(struct ike_sa *sa, struct ike_rx *rx);
+int ike_info_dpd(struct ike_sa *sa);
+/* ike_info_error_response answers a request with one error Notify (encrypted when keys exist). */
+int ike_info_error_response(struct ike_sa *sa, const struct ike_rx *rx, uint16_t type, const uint8_t *data,
+			    size_t len);
+void ike_info_dpd_timer(struct ike_sa *sa, uint64_t now);
+/*
+ * ike_info_tell_and_die sends one INFORMATIONAL request {D(IKE)} (|notify| 0)
+ * or {N(notify)} without waiting for its answer, then ends the SA
+ * (unique-IDs replacement; §2.21.2 after failing to authenticate the peer).
+ */
+void ike_info_tell_and_die(struct ike_sa *sa, uint16_t notify, const char *reason);
+/* ike_info_dead_peer applies dpd_action after the peer stopped answering. */
+void ike_info_dead_peer(struct ike_sa *sa);
+
+/* ike_natt.c */
+/* ike_natt_add adds N(NAT_DETECTION_SOURCE_IP) and N(NAT_DETECTION_DESTINATION_IP) for |path|. */
+int ike_natt_add(struct ike_sa *sa, struct ike_out *o, uint64_t spi_i, uint64_t spi_r, const struct ike_path *path);
+/* ike_natt_check compares the peer's NAT-D hashes with the addresses |rx| came on. */
+void ike_natt_check(struct ike_sa *sa, const struct ike_rx *rx);
+/* ike_natt_float moves the client to the NAT-T port after IKE_SA_INIT when a NAT is in the path. */
+void ike_natt_float(struct ike_sa *sa);
+/* ike_natt_follow updates the peer's address after an authenticated message (§2.23). */
+void ike_natt_follow(struct ike_sa *sa, const struct ike_path *path);
+void ike_natt_keepalive_timer(struct ike_sa *sa, uint64_t now);
+void ike_natt_sent(struct ike_sa *sa, uint64_t now);
+/* ike_sha1 is SHA-1 of the concatenation |iov| (crypto.h has no plain hash yet). */
+int ike_sha1(const struct crypto_iov *iov, size_t n, uint8_t out[20]);
+
+/* ike_cp.c */
+int ike_cp_request(struct ike_sa *sa, struct ike_out *o);
+/* ike_cp_answer leases an address for a CFG_REQUEST; returns the leased address or 0 (|o| gets CP). */
+int ike_cp_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o);
+void ike_cp_accept(struct ike_sa *sa, struct ike_rx *rx);
+void ike_cp_release(struct ike_sa *sa);
+
+/* ---------------------------------------------------------------------- */
+/* ike_ev.c                                                                */
+
+void ike_ev_begin(struct evbuf *b, const struct ike_engine *e, const struct ike_sa *sa, const char *type);
+void ike_ev_emit(const struct ike_engine *e, struct evbuf *b);
+void ike_ev_msg(struct ike_engine *e, struct ike_sa *sa, const char *dir, const struct ike_msg *m, size_t wire_len,
+		uint16_t frags, size_t n_proposals);
+/* ike_ev_drop: {"ev":"drop","reason":..,"msg":..} for a datagram we ignored. */
+void ike_ev_drop(struct ike_engine *e, struct ike_sa *sa, const char *reason, const char *msg);
+void ike_ev_keys(struct ike_sa *sa);
+void ike_ev_child(struct ike_sa *sa, const struct ike_child *c, const char *type, const char *reason);
+void ike_ev_path(struct evbuf *b, const char *prefix, const struct ike_path *p);
+/* ike_ev_ip formats a host-order IPv4 address. */
+const char *ike_ev_ip(uint32_t a, char buf[16]);
+
+#endif
