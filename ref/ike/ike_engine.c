@@ -132,8 +132,13 @@ static int drop(struct ike_engine *e, struct ike_sa *sa, const char *reason, con
 	return IKE_RX_DROP;
 }
 
-/* answer_critical answers an IKE_SA_INIT request with an unknown critical payload (§2.5). */
-static int answer_critical(struct ike_engine *e, const struct ike_hdr *h, const struct ike_path *path, uint8_t type)
+/*
+ * answer_stateless answers an IKE_SA_INIT request without creating state:
+ * UNSUPPORTED_CRITICAL_PAYLOAD (§2.5, data: the payload type) or
+ * INVALID_MAJOR_VERSION (§2.5, sent with our version 2.0).
+ */
+static int answer_stateless(struct ike_engine *e, const struct ike_hdr *h, const struct ike_path *path,
+			    uint16_t type, const uint8_t *data, size_t len)
 {
 	struct ike_out o;
 	struct ike_hdr r = *h;
@@ -141,8 +146,10 @@ static int answer_critical(struct ike_engine *e, const struct ike_hdr *h, const 
 	r.spi_r = 0;
 	r.flags = IKE_FLAG_R;
 	r.next_payload = 0;
+	r.major = IKE_MAJOR_VERSION;
+	r.minor = IKE_MINOR_VERSION;
 	ike_out_begin_hdr(e, &o, &r);
-	ike_out_notify(&o, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, 0, NULL, 0, &type, 1);
+	ike_out_notify(&o, type, 0, NULL, 0, data, len);
 	ike_out_stateless(e, &o, path);
 	return IKE_RX_ANSWERED;
 }
@@ -153,6 +160,7 @@ static int init_request(struct ike_engine *e, struct ike_rx *rx, const uint8_t *
 	const struct ike_hdr *h = &rx->m.hdr;
 	struct ike_err err;
 	struct ike_sa *sa;
+	int rc;
 
 	if (e->cfg.role != IKE_ROLE_GATEWAY)
 		return drop(e, NULL, "unexpected", "IKE_SA_INIT request to a client, expected responses only");
@@ -177,8 +185,9 @@ static int init_request(struct ike_engine *e, struct ike_rx *rx, const uint8_t *
 		return drop(e, NULL, "syntax", "%s", err.msg);
 	e->counts.msgs_recv++;
 	ike_ev_msg(e, NULL, "recv", &rx->m, rx->wire_len, 0, 0);
-	if (!ike_init_gateway_accept(e, rx))
-		return IKE_RX_ANSWERED;
+	rc = ike_init_gateway_accept(e, rx);
+	if (rc <= 0)
+		return rc == 0 ? IKE_RX_ANSWERED : IKE_RX_DROP;
 	sa = ike_sa_new(e, 0, &rx->path, rx->now);
 	if (sa == NULL)
 		return drop(e, NULL, "limit", "no IKE SA allowed: max_sas %zu reached", e->cfg.max_sas);
@@ -241,12 +250,19 @@ static int input_msg(struct ike_engine *e, struct ike_rx *rx, uint8_t *buf, size
 
 	rc = ike_msg_parse(&rx->m, buf, len, &err);
 	if (rc < 0) {
-		if (rc == IKE_E_CRITICAL && h->exchange == IKE_SA_INIT && !ike_hdr_is_response(h) &&
-		    e->cfg.role == IKE_ROLE_GATEWAY && h->spi_r == 0) {
-			ike_ev_drop(e, NULL, "critical", err.msg);
-			return answer_critical(e, h, &rx->path, err.payload);
+		int answer = len >= IKE_HDR_LEN && h->exchange == IKE_SA_INIT && !ike_hdr_is_response(h) &&
+			     e->cfg.role == IKE_ROLE_GATEWAY && h->spi_r == 0;
+
+		ike_ev_drop(e, NULL, rc == IKE_E_VERSION ? "version" : rc == IKE_E_CRITICAL ? "critical" : "malformed",
+			    err.msg);
+		if (answer && rc == IKE_E_CRITICAL) {
+			uint8_t type = err.payload;
+
+			return answer_stateless(e, h, &rx->path, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
 		}
-		return drop(e, NULL, rc == IKE_E_VERSION ? "version" : "malformed", "%s", err.msg);
+		if (answer && rc == IKE_E_VERSION && err.notify == IKE_N_INVALID_MAJOR_VERSION)
+			return answer_stateless(e, h, &rx->path, IKE_N_INVALID_MAJOR_VERSION, NULL, 0);
+		return IKE_RX_DROP;
 	}
 	resp = ike_hdr_is_response(h);
 	if (h->exchange == IKE_SA_INIT && !resp)

@@ -87,7 +87,7 @@ int ike_init_gateway_accept(struct ike_engine *e, struct ike_rx *rx)
 
 	if (init_payloads(e, &rx->m, e->sa_pl, &ke, &ni, why, sizeof why) < 0) {
 		ike_ev_drop(e, NULL, "syntax", why);
-		return 0;
+		return -1; /* §2.21: errors in unprotected requests are not answered */
 	}
 	if (e->cfg.cookies && ike_half_open_count(e) >= e->cfg.cookie_threshold) {
 		const struct ike_pl *first = rx->m.outer.n ? &rx->m.outer.pl[0] : NULL;
@@ -95,7 +95,7 @@ int ike_init_gateway_accept(struct ike_engine *e, struct ike_rx *rx)
 
 		if (cookie_compute(e, &ni, rx->path.remote_addr, rx->m.hdr.spi_i, cookie) < 0) {
 			ike_ev_drop(e, NULL, "rng", "no cookie secret: the rng failed");
-			return 0;
+			return -1;
 		}
 		/* §2.6: N(COOKIE) must be the first payload */
 		if (first != NULL && first->type == IKE_PL_NOTIFY && first->len == 4 + IKE_COOKIE_LEN &&
