@@ -81,6 +81,9 @@ struct flow {
 	uint16_t nat_next_port;
 	struct flow_nat_map map[FLOW_NAT_MAX];
 	size_t n_map;
+	int gw_nat;          /* the gateway sits behind a port-preserving forward */
+	uint32_t gw_public;  /* what the client talks to */
+	uint32_t gw_private; /* what the gateway is */
 	int verbose;
 };
 
@@ -201,6 +204,18 @@ FLOW_FN void flow_behind_nat(struct flow *f)
 	f->cl.cfg.local_addr = IP(10, 0, 0, 2);
 }
 
+/*
+ * flow_gw_behind_nat puts the gateway behind a port forward: the client
+ * talks to 198.51.100.1, the gateway is 10.1.0.1 (ports unchanged).
+ */
+FLOW_FN void flow_gw_behind_nat(struct flow *f)
+{
+	f->gw_nat = 1;
+	f->gw_public = IP(198, 51, 100, 1);
+	f->gw_private = IP(10, 1, 0, 1);
+	f->gw.cfg.local_addr = f->gw_private;
+}
+
 static void flow_peer_start(struct flow_peer *p, uint64_t seed)
 {
 	struct ike_callbacks cb;
@@ -314,19 +329,25 @@ FLOW_FN int flow_deliver(struct flow *f, int dir)
 		uint32_t a = d.path.local_addr;
 		uint16_t p = d.path.local_port;
 
+		uint32_t to = d.path.remote_addr;
+
 		if (f->nat)
 			flow_nat_out(f, &a, &p);
-		in = (struct ike_path){d.path.remote_addr, a, d.path.remote_port, p};
+		if (f->gw_nat && to == f->gw_public)
+			to = f->gw_private;
+		in = (struct ike_path){to, a, d.path.remote_port, p};
 		rc = ike_input(f->gw.e, &in, d.buf, d.len, f->now);
 	} else {
-		uint32_t a = d.path.remote_addr;
+		uint32_t a = d.path.remote_addr, from = d.path.local_addr;
 		uint16_t p = d.path.remote_port;
 
 		if (f->nat && !flow_nat_in(f, &a, &p)) {
 			free(d.buf);
 			return -998; /* no mapping: the NAT drops it */
 		}
-		in = (struct ike_path){a, d.path.local_addr, p, d.path.local_port};
+		if (f->gw_nat && from == f->gw_private)
+			from = f->gw_public;
+		in = (struct ike_path){a, from, p, d.path.local_port};
 		rc = ike_input(f->cl.e, &in, d.buf, d.len, f->now);
 	}
 	free(d.buf);
