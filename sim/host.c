@@ -1,0 +1,458 @@
+/*
+ * host.c — the host object: tunnel device, its MTU, address and routes,
+ * counters, events, and inner traffic wrappers (see host.h).
+ */
+#include "sim/host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/host_internal.h"
+#include "sim/ip/ip4.h"
+#include "sim/ns3apps.h"
+#include "sim/ns3shim.h"
+
+/* HOST_ESP_WORST: the largest ESP overhead of any transform (AES-CBC: IV 16,
+ * pad 15, ICV 16) with UDP encapsulation; the provisional tunnel MTU uses it. */
+enum { HOST_ESP_WORST = 20 + 8 + ESP_HDR_LEN + 16 + 15 + ESP_TRAILER_LEN + 16 };
+
+#define HOST_DROP_NAME(id, name, what) name,
+static const char *const drop_names[] = {HOST_DROPS(HOST_DROP_NAME)};
+#undef HOST_DROP_NAME
+#define HOST_DROP_WHAT(id, name, what) what,
+static const char *const drop_whats[] = {HOST_DROPS(HOST_DROP_WHAT)};
+#undef HOST_DROP_WHAT
+
+const char *host_drop_name(enum host_drop d)
+{
+	return (unsigned)d < HOST_DROP__COUNT ? drop_names[d] : "unknown";
+}
+
+const char *host_drop_what(enum host_drop d)
+{
+	return (unsigned)d < HOST_DROP__COUNT ? drop_whats[d] : "unknown drop reason";
+}
+
+const char *host_reject_name(int slot)
+{
+	return esp_err_name(-slot);
+}
+
+/* ---------------------------------------------------------------- events */
+
+void host_ev_begin(const struct host *h, struct evbuf *e, const char *type)
+{
+	ev_begin(e, ns3shim_now(), h->name, type);
+}
+
+void host_ev_emit(const struct host *h, struct evbuf *e)
+{
+	if (h->ev.emit)
+		ev_emit(&h->ev, e);
+}
+
+void host_ev_addr(struct evbuf *e, const char *key, uint32_t addr)
+{
+	char b[16];
+	ev_str(e, key, ip4_ntoa(addr, b));
+}
+
+void host_drop(struct host *h, enum host_drop d, const char *detail)
+{
+	h->st.drops[d]++;
+	if (!h->ev.emit)
+		return;
+	struct evbuf e;
+	host_ev_begin(h, &e, "drop");
+	ev_str(&e, "reason", host_drop_name(d));
+	ev_str(&e, "msg", detail ? detail : host_drop_what(d));
+	host_ev_emit(h, &e);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+static void host_free(void *ctx)
+{
+	struct host *h = ctx;
+	host_esp_free(h);
+	crypto_drbg_free(h->esp_drbg);
+	free(h->routes);
+	free(h->tun_addrs);
+	free(h->usocks);
+	free(h->ikes);
+	free(h);
+}
+
+struct host *host_new(int node, const struct host_cfg *cfg)
+{
+	if (!cfg || !cfg->name || !cfg->name[0] || strlen(cfg->name) > HOST_NAME_MAX_LEN) {
+		ns3shim_errorf(NS3SHIM_EARG, "host_new: name %s%s%s: expected 1..%d characters",
+			       cfg && cfg->name ? "'" : "", cfg && cfg->name ? cfg->name : "(none)",
+			       cfg && cfg->name ? "'" : "", HOST_NAME_MAX_LEN);
+		return NULL;
+	}
+	struct ns3shim_route_info ri;
+	int r = ns3shim_route_lookup(node, 0, &ri); /* validates: a host node */
+	if (r < 0 && r != NS3SHIM_ENOROUTE)
+		return NULL;
+	ns3shim_errorf(0, "%s", ""); /* no route is fine: not an error to report later */
+	struct host *h = calloc(1, sizeof *h);
+	if (!h) {
+		ns3shim_errorf(NS3SHIM_ESTATE, "host_new: out of memory");
+		return NULL;
+	}
+	char label[HOST_NAME_MAX_LEN + 8];
+	snprintf(label, sizeof label, "%s/esp", cfg->name);
+	h->esp_drbg = crypto_drbg_new(cfg->seed, label);
+	if (!h->esp_drbg || ns3shim_at_destroy(host_free, h) < 0) {
+		crypto_drbg_free(h->esp_drbg);
+		free(h);
+		ns3shim_errorf(NS3SHIM_ESTATE, "host_new: out of memory");
+		return NULL;
+	}
+	h->node = node;
+	snprintf(h->name, sizeof h->name, "%s", cfg->name);
+	h->seed = cfg->seed;
+	if (cfg->events)
+		h->ev = *cfg->events;
+	if (cfg->hooks)
+		h->hooks = *cfg->hooks;
+	h->path_mtu = cfg->path_mtu;
+	h->sadb_cap = cfg->max_sas ? cfg->max_sas : 16;
+	h->tun_dev = -1;
+	h->esp_handle = -1;
+	return h;
+}
+
+int host_node(const struct host *h)
+{
+	return h ? h->node : NS3SHIM_EARG;
+}
+
+const char *host_name(const struct host *h)
+{
+	return h ? h->name : "";
+}
+
+int host_register_ike(struct host *h, struct host_ike *hi)
+{
+	if (h->n_ikes == h->cap_ikes) {
+		size_t nc = h->cap_ikes ? 2 * h->cap_ikes : 4;
+		struct host_ike **n = realloc(h->ikes, nc * sizeof *n);
+		if (!n)
+			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
+		h->ikes = n;
+		h->cap_ikes = nc;
+	}
+	h->ikes[h->n_ikes++] = hi;
+	return 0;
+}
+
+size_t host_ike_count(const struct host *h)
+{
+	return h ? h->n_ikes : 0;
+}
+
+struct host_ike *host_ike_get(const struct host *h, size_t i)
+{
+	return h && i < h->n_ikes ? h->ikes[i] : NULL;
+}
+
+/* ---------------------------------------------------------------- ESP sizes */
+
+size_t host_esp_overhead(const struct esp_sa *sa, int encap, size_t inner_len)
+{
+	const struct crypto_aead_info *in = esp_sa_info(sa);
+	return 20 + (encap ? 8 : 0) + ESP_HDR_LEN + in->iv_len +
+	       esp_pad_len(inner_len, in->pad_align) + ESP_TRAILER_LEN + in->icv_len;
+}
+
+size_t host_esp_inner_max(const struct esp_sa *sa, int encap, size_t path_mtu)
+{
+	const struct crypto_aead_info *in = esp_sa_info(sa);
+	size_t fixed = 20 + (encap ? 8 : 0) + ESP_HDR_LEN + in->iv_len + in->icv_len;
+	size_t align = in->pad_align ? in->pad_align : 4;
+	if (path_mtu < fixed + align + ESP_TRAILER_LEN)
+		return 0;
+	/* payload + pad + trailer is a multiple of |align| and fits the room */
+	size_t room = (path_mtu - fixed) / align * align;
+	return room - ESP_TRAILER_LEN;
+}
+
+/* ---------------------------------------------------------------- tunnel */
+
+static void host_tun_mtu_set(struct host *h, uint32_t mtu, const char *why)
+{
+	if (mtu > HOST_INNER_MAX)
+		mtu = HOST_INNER_MAX;
+	if (mtu < IP4_MIN_MTU)
+		mtu = IP4_MIN_MTU;
+	if (ns3shim_dev_set_mtu(h->node, h->tun_dev, mtu) < 0)
+		return;
+	h->tun_mtu = mtu;
+	struct evbuf e;
+	if (!h->ev.emit)
+		return;
+	host_ev_begin(h, &e, "tun");
+	ev_u64(&e, "dev", (uint64_t)h->tun_dev);
+	ev_u64(&e, "mtu", mtu);
+	ev_str(&e, "why", why);
+	if (h->tun_addr)
+		host_ev_addr(&e, "addr", h->tun_addr);
+	host_ev_emit(h, &e);
+}
+
+static int host_tun_addr_add(struct host *h, uint32_t addr, int prefix)
+{
+	for (size_t i = 0; i < h->n_tun_addrs; i++)
+		if (h->tun_addrs[i] == addr)
+			return 0;
+	if (h->n_tun_addrs == h->cap_tun_addrs) {
+		size_t nc = h->cap_tun_addrs ? 2 * h->cap_tun_addrs : 4;
+		uint32_t *n = realloc(h->tun_addrs, nc * sizeof *n);
+		if (!n)
+			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
+		h->tun_addrs = n;
+		h->cap_tun_addrs = nc;
+	}
+	int r = ns3shim_addr_add(h->node, h->tun_dev, addr, prefix);
+	if (r < 0)
+		return r;
+	h->tun_addrs[h->n_tun_addrs++] = addr;
+	if (!h->tun_addr)
+		h->tun_addr = addr;
+	if (h->ev.emit) {
+		struct evbuf e;
+		host_ev_begin(h, &e, "tun-addr");
+		host_ev_addr(&e, "addr", addr);
+		ev_u64(&e, "prefix", (uint64_t)prefix);
+		host_ev_emit(h, &e);
+	}
+	return 0;
+}
+
+int host_tun_add(struct host *h, uint32_t addr, int prefix)
+{
+	if (!h)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_tun_add: host is NULL");
+	if (h->tun_dev >= 0)
+		return ns3shim_errorf(NS3SHIM_ESTATE, "host_tun_add: %s already has tunnel device %d",
+				      h->name, h->tun_dev);
+	uint32_t pmtu = h->path_mtu ? h->path_mtu : 1500;
+	uint32_t mtu = pmtu > HOST_ESP_WORST + IP4_MIN_MTU ? pmtu - HOST_ESP_WORST : IP4_MIN_MTU;
+	if (mtu > HOST_INNER_MAX)
+		mtu = HOST_INNER_MAX;
+	int dev = ns3shim_tun_add(h->node, mtu, host_esp_tun_tx, h);
+	if (dev < 0)
+		return dev;
+	h->tun_dev = dev;
+	h->tun_mtu = mtu;
+	if (addr) {
+		int r = host_tun_addr_add(h, addr, prefix);
+		if (r < 0)
+			return r;
+	}
+	return dev;
+}
+
+int host_tun_dev(const struct host *h)
+{
+	return h ? h->tun_dev : -1;
+}
+
+uint32_t host_tun_mtu(const struct host *h)
+{
+	return h && h->tun_dev >= 0 ? h->tun_mtu : 0;
+}
+
+static uint32_t prefix_mask(int prefix)
+{
+	return prefix <= 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+static int host_route_covered(const struct host *h, uint32_t dst, int prefix)
+{
+	for (size_t i = 0; i < h->n_routes; i++) {
+		const struct host_route *r = &h->routes[i];
+		if (prefix >= r->prefix && (dst & prefix_mask(r->prefix)) == r->net)
+			return 1;
+	}
+	return 0;
+}
+
+int host_tun_route(struct host *h, uint32_t dst, int prefix)
+{
+	if (!h)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_tun_route: host is NULL");
+	if (h->tun_dev < 0)
+		return ns3shim_errorf(NS3SHIM_ESTATE, "host_tun_route: %s has no tunnel device",
+				      h->name);
+	if (prefix < 0 || prefix > 32)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_tun_route: prefix %d (expected 0..32)",
+				      prefix);
+	dst &= prefix_mask(prefix);
+	if (host_route_covered(h, dst, prefix))
+		return 0;
+	if (h->n_routes == h->cap_routes) {
+		size_t nc = h->cap_routes ? 2 * h->cap_routes : 4;
+		struct host_route *n = realloc(h->routes, nc * sizeof *n);
+		if (!n)
+			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
+		h->routes = n;
+		h->cap_routes = nc;
+	}
+	int r = ns3shim_route_add(h->node, dst, prefix, 0, h->tun_dev);
+	if (r < 0)
+		return r;
+	h->routes[h->n_routes++] = (struct host_route){dst, prefix};
+	if (h->ev.emit) {
+		struct evbuf e;
+		host_ev_begin(h, &e, "route");
+		host_ev_addr(&e, "dst", dst);
+		ev_u64(&e, "prefix", (uint64_t)prefix);
+		ev_u64(&e, "dev", (uint64_t)h->tun_dev);
+		host_ev_emit(h, &e);
+	}
+	return 0;
+}
+
+/* host_route_range routes [lo, hi] into the tunnel as the fewest prefixes. */
+static void host_route_range(struct host *h, uint32_t lo, uint32_t hi)
+{
+	uint64_t a = lo;
+	while (a <= hi) {
+		int p = 32;
+		/* the largest aligned block starting at a and ending <= hi */
+		while (p > 0) {
+			uint64_t size = (uint64_t)1 << (33 - p);
+			if ((a & (size - 1)) != 0 || a + size - 1 > hi)
+				break;
+			p--;
+		}
+		host_tun_route(h, (uint32_t)a, p);
+		a += (uint64_t)1 << (32 - p);
+	}
+}
+
+/*
+ * host_route_default routes 0/0 into the tunnel as 0/1 + 128/1, after
+ * pinning the gateway's address to the path it has now (else IKE and ESP
+ * would be routed into their own tunnel).
+ */
+static void host_route_default(struct host *h, uint32_t peer)
+{
+	struct ns3shim_route_info ri;
+	if (!host_route_covered(h, 0, 1) && ns3shim_route_lookup(h->node, peer, &ri) == 0 &&
+	    ri.dev != h->tun_dev)
+		ns3shim_route_add(h->node, peer, 32, ri.gw, ri.dev);
+	host_tun_route(h, 0, 1);
+	host_tun_route(h, 0x80000000u, 1);
+}
+
+void host_tun_child_up(struct host *h, const struct host_child *c, const struct ike_child_info *ci)
+{
+	if (h->tun_dev < 0)
+		return;
+	uint32_t pmtu = h->path_mtu;
+	struct ns3shim_route_info ri;
+	if (!pmtu && ns3shim_route_lookup(h->node, c->path.remote_addr, &ri) == 0)
+		pmtu = ri.mtu;
+	if (!pmtu)
+		pmtu = 1500;
+	size_t inner = host_esp_inner_max(c->out, c->encap, pmtu);
+	if (inner >= IP4_MIN_MTU && (!h->tun_mtu_exact || inner < h->tun_mtu)) {
+		h->tun_mtu_exact = 1;
+		host_tun_mtu_set(h, (uint32_t)inner, "child-up");
+	}
+	if (ci->vip && host_tun_addr_add(h, ci->vip, 32) < 0)
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+	/* the client routes what the gateway lets it reach; a gateway's routes
+	 * (the pool) were set up front and cover its peers' selectors */
+	if (!h->tun_addr)
+		return;
+	for (size_t i = 0; i < c->n_ts_remote; i++) {
+		const struct ike_ts_cfg *ts = &c->ts_remote[i];
+		if (ts->lo == 0 && ts->hi == UINT32_MAX)
+			host_route_default(h, c->path.remote_addr);
+		else
+			host_route_range(h, ts->lo, ts->hi);
+	}
+}
+
+/* ---------------------------------------------------------------- counters */
+
+void host_stats(const struct host *h, struct host_stats *out)
+{
+	if (h && out)
+		*out = h->st;
+}
+
+uint64_t host_stats_rejected(const struct host_stats *st)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < HOST_ESP_ERR_SLOTS; i++)
+		n += st->rejected[i];
+	return n;
+}
+
+void host_stats_ev(const struct host *h)
+{
+	if (!h || !h->ev.emit)
+		return;
+	const struct host_stats *s = &h->st;
+	struct evbuf e;
+	host_ev_begin(h, &e, "stats");
+	ev_u64(&e, "sealed", s->sealed);
+	ev_u64(&e, "sealed_bytes", s->sealed_bytes);
+	ev_u64(&e, "opened", s->opened);
+	ev_u64(&e, "opened_bytes", s->opened_bytes);
+	ev_u64(&e, "esp_tx_bytes", s->esp_tx_bytes);
+	ev_u64(&e, "esp_rx_bytes", s->esp_rx_bytes);
+	ev_u64(&e, "ike_tx", s->ike_tx);
+	ev_u64(&e, "ike_rx", s->ike_rx);
+	ev_u64(&e, "children", h->n_children);
+	for (int i = 0; i < HOST_ESP_ERR_SLOTS; i++)
+		if (s->rejected[i]) {
+			char k[48];
+			snprintf(k, sizeof k, "rejected_%s", host_reject_name(i));
+			ev_u64(&e, k, s->rejected[i]);
+		}
+	for (int i = 0; i < HOST_DROP__COUNT; i++)
+		if (s->drops[i]) {
+			char k[48];
+			snprintf(k, sizeof k, "drop_%s", host_drop_name((enum host_drop)i));
+			ev_u64(&e, k, s->drops[i]);
+		}
+	host_ev_emit(h, &e);
+}
+
+/* ---------------------------------------------------------------- inner traffic */
+
+uint32_t host_tcp_mss(const struct host *h)
+{
+	uint32_t mtu = host_tun_mtu(h);
+	return mtu > 40 + 8 ? mtu - 40 : 536;
+}
+
+int host_ping(struct host *h, uint32_t dst, uint32_t size, uint64_t interval_ns, uint32_t count)
+{
+	if (!h)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_ping: host is NULL");
+	return ns3apps_ping(h->node, dst, size, interval_ns, count, 0);
+}
+
+int host_udp_cbr(struct host *h, uint32_t dst, uint16_t port, uint32_t size,
+		 uint64_t interval_ns, uint32_t count)
+{
+	if (!h)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_udp_cbr: host is NULL");
+	return ns3apps_udp_cbr(h->node, dst, port, size, interval_ns, count);
+}
+
+int host_tcp_bulk(struct host *h, uint32_t dst, uint16_t port, uint64_t bytes)
+{
+	if (!h)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_tcp_bulk: host is NULL");
+	return ns3apps_tcp_bulk(h->node, dst, port, bytes, host_tcp_mss(h));
+}
