@@ -377,6 +377,7 @@ struct ike_sa_status {
 	uint16_t last_error;         /* last error Notify received or sent (0 = none) */
 	struct ike_counts counts;
 	struct ike_id_cfg peer_id;
+	uint8_t peer_auth_method;    /* IKE_AUTHM_* the peer used (0 before IKE_AUTH) */
 };
 
 /* ike_engine_counts: totals over the engine's life. */

@@ -261,6 +261,7 @@ static int verify_peer(struct ike_sa *sa, const struct ike_rx *rx, const struct 
 	sa->peer_id.type = id.type;
 	sa->peer_id.len = id.len;
 	memcpy(sa->peer_id.data, id.data, id.len);
+	sa->peer_auth_method = auth.method;
 	in = signer_input(sa, signer_is_initiator, idp->body, idp->len);
 	if (auth.method == IKE_AUTHM_PSK) {
 		if (c->remote_auth != IKE_AUTHC_PSK) {
@@ -350,6 +351,8 @@ static void ev_auth(struct ike_sa *sa, int ok, const char *why)
 	id_describe(sa->peer_id.type, sa->peer_id.data, sa->peer_id.len, idtext, sizeof idtext);
 	ike_ev_begin(&b, sa->eng, sa, ok ? "auth_ok" : "auth_failed");
 	ev_str(&b, "peer", idtext);
+	if (sa->peer_auth_method)
+		ev_str(&b, "method", ike_auth_method_name(sa->peer_auth_method));
 	if (why != NULL)
 		ev_str(&b, "msg", why);
 	ike_ev_emit(sa->eng, &b);

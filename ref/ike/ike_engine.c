@@ -545,5 +545,6 @@ int ike_sa_status(const struct ike_engine *e, size_t i, struct ike_sa_status *st
 	st->last_error = sa->last_error;
 	st->counts = sa->counts;
 	st->peer_id = sa->peer_id;
+	st->peer_auth_method = sa->peer_auth_method;
 	return 0;
 }

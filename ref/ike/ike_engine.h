@@ -182,6 +182,7 @@ struct ike_sa {
 
 	/* identities */
 	struct ike_id_cfg peer_id;
+	uint8_t peer_auth_method;    /* IKE_AUTHM_* the peer authenticated with */
 
 	/* CHILD SAs */
 	struct ike_child child[IKE_CHILD_MAX];
@@ -324,6 +325,8 @@ int ike_out_notify(struct ike_out *o, uint16_t type, uint8_t proto, const uint8_
 int ike_out_finish(struct ike_sa *sa, struct ike_out *o, struct ike_wire *wire);
 /* ike_out_request finishes, sends and arms retransmission of our request of |kind|. */
 int ike_out_request(struct ike_sa *sa, struct ike_out *o, enum ike_req_kind kind);
+/* ike_out_oneshot sends a request once, without keeping it (we will not wait for the answer). */
+int ike_out_oneshot(struct ike_sa *sa, struct ike_out *o);
 /* ike_out_response finishes, sends and caches our response (§2.1). */
 int ike_out_response(struct ike_sa *sa, struct ike_out *o, const struct ike_path *to);
 /* ike_out_send_wire sends every datagram of |w| on |path| (marker added on the NAT-T port). */

@@ -143,10 +143,8 @@ void ike_info_dpd_timer(struct ike_sa *sa, uint64_t now)
 void ike_info_tell_and_die(struct ike_sa *sa, uint16_t notify, const char *reason)
 {
 	struct ike_payload *pl = sa->eng->pl;
-	struct ike_wire w;
 	struct ike_out o;
 
-	memset(&w, 0, sizeof w);
 	if (sa->req.kind == IKE_REQ_NONE && sa->keys != NULL) {
 		ike_out_begin(sa, &o, IKE_INFORMATIONAL, 0, sa->tx_mid);
 		if (notify != 0) {
@@ -157,12 +155,7 @@ void ike_info_tell_and_die(struct ike_sa *sa, uint16_t notify, const char *reaso
 			pl->u.del.proto = IKE_PROTO_IKE;
 			ike_out_add(&o, pl);
 		}
-		if (ike_out_finish(sa, &o, &w) == 0) {
-			ike_out_send_wire(sa->eng, &w, &sa->path, sa, 0);
-			sa->counts.msgs_sent++;
-			sa->eng->counts.msgs_sent++;
-		}
-		ike_wire_free(&w);
+		ike_out_oneshot(sa, &o);
 	}
 	ike_sa_die(sa, reason);
 }

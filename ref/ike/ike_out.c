@@ -242,6 +242,24 @@ int ike_out_request(struct ike_sa *sa, struct ike_out *o, enum ike_req_kind kind
 	return 0;
 }
 
+int ike_out_oneshot(struct ike_sa *sa, struct ike_out *o)
+{
+	struct ike_engine *e = sa->eng;
+	struct ike_wire w;
+	int rc;
+
+	memset(&w, 0, sizeof w);
+	rc = ike_out_finish(sa, o, &w);
+	if (rc == 0) {
+		ev_sent(e, sa, o, &w, &sa->path);
+		ike_out_send_wire(e, &w, &sa->path, sa, 0);
+		sa->counts.msgs_sent++;
+		e->counts.msgs_sent++;
+	}
+	ike_wire_free(&w);
+	return rc;
+}
+
 int ike_out_response(struct ike_sa *sa, struct ike_out *o, const struct ike_path *to)
 {
 	struct ike_engine *e = sa->eng;
