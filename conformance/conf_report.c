@@ -235,9 +235,12 @@ void conf_report_dump(FILE *f, const struct conf_capture *c)
 		char a[16], b[16];
 		fprintf(f, "%6u %10llu.%09llu %-14s", k->num, (unsigned long long)(k->t_ns / 1000000000u),
 			(unsigned long long)(k->t_ns % 1000000000u), conf_kind_name(k->kind));
-		if (k->ip_ok)
+		if (k->ip_ok && (k->sport || k->dport))
 			fprintf(f, " %s:%u > %s:%u len %u%s", conf_ipv4_fmt(k->src, a), k->sport, conf_ipv4_fmt(k->dst, b),
 				k->dport, k->ip_len, k->df ? " DF" : "");
+		else if (k->ip_ok)
+			fprintf(f, " %s > %s proto %u len %u%s", conf_ipv4_fmt(k->src, a), conf_ipv4_fmt(k->dst, b), k->proto,
+				k->ip_len, k->df ? " DF" : "");
 		if (k->frag.is_fragment)
 			fprintf(f, " frag off %u%s%s", k->frag_off, k->mf ? " MF" : "",
 				k->frag.reassembled_in ? "" : " (not reassembled)");

@@ -231,8 +231,16 @@ void conf_rule_run(const struct conf_rule *rule, const struct conf_ctx *x, struc
 	rule->check(x, r);
 	if (r->verdict != CONF_FAIL)
 		r->verdict = r->n_checked ? CONF_PASS : CONF_NA;
-	if (r->verdict == CONF_NA && !r->why[0])
-		snprintf(r->why, sizeof r->why, "nothing in the capture this rule applies to");
+	/* a pass text counting zero items says nothing: replace it */
+	if (r->verdict == CONF_NA && (!r->why[0] || strncmp(r->why, "0 ", 2) == 0))
+		snprintf(r->why, sizeof r->why, "not applicable: nothing in the capture this rule looks at");
+	/* evidence in frame order */
+	for (uint32_t i = 1; i < r->n_ev; i++)
+		for (uint32_t j = i; j > 0 && r->ev[j - 1] > r->ev[j]; j--) {
+			uint32_t t = r->ev[j];
+			r->ev[j] = r->ev[j - 1];
+			r->ev[j - 1] = t;
+		}
 }
 
 int conf_ctx_init(struct conf_ctx *x, const struct conf_capture *c, const struct conf_params *p)

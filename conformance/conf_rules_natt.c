@@ -139,9 +139,16 @@ static const char *natd_text(const struct conf_natd_eval *e, char *buf, size_t c
 		snprintf(buf, cap, "no NAT");
 		return buf;
 	}
-	snprintf(buf, cap, "NAT detected (%s%s%s)", e->nat_before_init ? "initiator's source translated; " : "",
-		 e->nat_before_resp ? "responder's source translated; " : "",
-		 e->dst_nat ? "destination hash differs" : "");
+	const char *why[3];
+	int n = 0;
+	if (e->nat_before_init)
+		why[n++] = "the initiator's source address/port is translated";
+	if (e->nat_before_resp)
+		why[n++] = "the responder's source address/port is translated";
+	if (e->dst_nat)
+		why[n++] = "a destination hash differs";
+	snprintf(buf, cap, "NAT detected (or a peer forcing UDP encapsulation): %s%s%s%s%s", n > 0 ? why[0] : "",
+		 n > 1 ? "; " : "", n > 1 ? why[1] : "", n > 2 ? "; " : "", n > 2 ? why[2] : "");
 	return buf;
 }
 
@@ -181,7 +188,7 @@ static void chk_natd_hash(const struct conf_ctx *x, struct conf_result *r)
 		else if (e.state == CONF_NATD_NO_NAT)
 			nonat++;
 		if (r->n_checked && r->verdict != CONF_FAIL) {
-			char t[128];
+			char t[224];
 			conf_pass(r, "%u IKE_SA_INIT messages with well-formed NAT detection hashes; last SA: %s "
 				  "(%u SAs with NAT, %u without)", r->n_checked, natd_text(&e, t, sizeof t), nat, nonat);
 		}
@@ -206,7 +213,7 @@ static void chk_float(const struct conf_ctx *x, struct conf_result *r)
 		conf_natd_eval(c, sa, &e);
 		if (e.state != CONF_NATD_NAT)
 			continue;
-		char t[128];
+		char t[224];
 		natd_text(&e, t, sizeof t);
 		for (uint32_t i = 0; i < c->n_msg; i++) {
 			const struct conf_msg *m = &c->msg[i];

@@ -153,7 +153,7 @@ void conf_tcpdir_segment(struct conf_tcpdir *d, const struct conf_tcp_limits *li
 	}
 	int32_t rel = diff(seq, d->next);
 	if (rel <= 0) {
-		uint32_t old = (uint32_t)(-rel);
+		uint32_t old = d->next - seq; /* 0 .. 2^31, no signed negation */
 		if (old >= len) { /* entirely seen before */
 			d->retrans_segs++;
 			note_retrans(d, len);
