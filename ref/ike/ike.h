@@ -45,6 +45,7 @@
 #include "ref/crypto/crypto_sig.h"
 #include "ref/crypto/crypto_x509.h"
 #include "ref/ike/ike_const.h"
+#include "ref/ike/ike_payload.h" /* enum ike_status */
 #include "ref/util/evlog.h"
 
 /* ---------------------------------------------------------------------- */
@@ -199,6 +200,8 @@ struct ike_config {
 	/* liveness (§2.4) */
 	uint64_t dpd_ns;          /* 0 = off */
 	enum ike_dpd_action dpd_action;
+
+	int initial_contact;      /* client: N(INITIAL_CONTACT) in IKE_AUTH (default yes, §2.4) */
 
 	/* configuration payload (§2.19, RFC 8598) */
 	int request_vip;          /* client: CFG_REQUEST for an address */

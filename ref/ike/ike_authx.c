@@ -202,7 +202,8 @@ int ike_authx_send_request(struct ike_sa *sa)
 	else
 		rc |= add_auth(sa, &o, id, id_len, 0) < 0 ? -1 : 0;
 	/* one IKE SA at a time: the gateway may drop old state for us (§2.4) */
-	rc |= ike_out_notify(&o, IKE_N_INITIAL_CONTACT, 0, NULL, 0, NULL, 0);
+	if (c->initial_contact)
+		rc |= ike_out_notify(&o, IKE_N_INITIAL_CONTACT, 0, NULL, 0, NULL, 0);
 	rc |= add_certreq(sa, &o);
 	if (c->remote_id.type != 0) {
 		uint8_t idr[4 + IKE_CFG_ID_MAX];

@@ -65,6 +65,7 @@ void ike_config_init(struct ike_config *c, enum ike_role role)
 	c->retx_tries = 5;
 	c->dpd_action = IKE_DPD_CLEAR;
 	c->request_vip = 0;
+	c->initial_contact = 1;
 	c->cookies = 1;
 	c->cookie_threshold = 10;
 	c->half_open_timeout_ns = 30 * S;

@@ -382,6 +382,76 @@ FLOW_FN void flow_pump(struct flow *f)
 	}
 }
 
+/*
+ * flow_route delivers everything between the gateway and several clients
+ * (f->cl and |extra|, none behind the NAT), answers going to the client
+ * whose address they name. Returns how many datagrams moved.
+ */
+FLOW_FN size_t flow_route(struct flow *f, struct flow_peer **extra, size_t n_extra)
+{
+	size_t moved = 0;
+
+	for (int guard = 0; guard < 1000; guard++) {
+		int any = 0;
+
+		for (size_t i = 0; i <= n_extra; i++) {
+			struct flow_peer *c = i == 0 ? &f->cl : extra[i - 1];
+
+			while (c->out.head < c->out.tail) {
+				struct flow_dgram d = c->out.d[c->out.head++ % FLOW_QMAX];
+				struct ike_path in = {d.path.remote_addr, d.path.local_addr, d.path.remote_port,
+						      d.path.local_port};
+
+				ike_input(f->gw.e, &in, d.buf, d.len, f->now);
+				free(d.buf);
+				moved++;
+				any = 1;
+			}
+		}
+		while (f->gw.out.head < f->gw.out.tail) {
+			struct flow_dgram d = f->gw.out.d[f->gw.out.head++ % FLOW_QMAX];
+			struct ike_path in = {d.path.remote_addr, d.path.local_addr, d.path.remote_port, d.path.local_port};
+
+			for (size_t i = 0; i <= n_extra; i++) {
+				struct flow_peer *c = i == 0 ? &f->cl : extra[i - 1];
+
+				if (c->cfg.local_addr == d.path.remote_addr)
+					ike_input(c->e, &in, d.buf, d.len, f->now);
+			}
+			free(d.buf);
+			moved++;
+			any = 1;
+		}
+		if (!any)
+			break;
+	}
+	return moved;
+}
+
+/* flow_extra_client makes another client like f->cl at |addr| (free with flow_extra_free). */
+FLOW_FN struct flow_peer *flow_extra_client(struct flow *f, const char *name, uint32_t addr, uint64_t seed)
+{
+	struct flow_peer *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		abort();
+	p->name = name;
+	p->cfg = f->cl.cfg;
+	p->cfg.local_addr = addr;
+	flow_peer_start(p, seed);
+	return p;
+}
+
+FLOW_FN void flow_extra_free(struct flow_peer *p)
+{
+	ike_engine_free(p->e);
+	crypto_drbg_free(p->drbg);
+	flow_queue_free(&p->out);
+	ev_lines_free(&p->ev);
+	free(p->log);
+	free(p);
+}
+
 /* flow_advance moves time by |ns|, running every timer due on the way. */
 FLOW_FN void flow_advance(struct flow *f, uint64_t ns)
 {
