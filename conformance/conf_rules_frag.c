@@ -15,10 +15,12 @@
  *   RFC 1858 §3    overlapping IP fragments with different data are the
  *                  classic filter-evasion pattern (advisory finding).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance/conf_ikesa.h"
 #include "conformance/conf_ipv4.h"
+#include "conformance/conf_keyset.h"
 #include "conformance/conf_rule.h"
 #include "ref/ike/ike_const.h"
 
@@ -185,38 +187,51 @@ static void chk_no_ipfrag(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
+	struct conf_keyset pairs = {0}; /* address pair -> frame of the IKE_SA_INIT response */
+	uint8_t *on = calloc(ix->n_sa ? ix->n_sa : 1, 1);
+	if (!on)
+		return;
 	for (uint32_t s = 0; s < ix->n_sa; s++) {
 		const struct conf_ikesa *sa = &ix->sa[s];
 		if (sa->version != 2 || init_has_fragsup(c, sa) != 1)
 			continue;
-		uint32_t t0 = c->msg[sa->init_resp].frame;
-		for (uint32_t i = 0; i < c->n_msg; i++) {
-			const struct conf_msg *m = &c->msg[i];
-			if (ix->msg_sa[i] != (int32_t)s || m->frame <= t0 || m->tr == CONF_TR_TCP)
-				continue;
-			conf_checked(r);
-			if (m->ip_fragmented)
-				conf_fail(r, m->frame, "frame %u: %s %s of %u octets was IP-fragmented although IKE "
-					  "fragmentation was negotiated (frames %u/%u)", m->frame, ike_exchange_name(m->hdr.exch),
-					  conf_msg_is_response(m) ? "response" : "request", m->ip_len,
-					  c->msg[sa->init_req].frame, t0);
-		}
-		/* first fragments of IKE datagrams that never reassembled */
-		for (uint32_t i = t0; i < c->n_pkt; i++) {
-			const struct conf_pkt *k = &c->pkt[i];
-			if (!k->frag.is_fragment || !k->frag.first || k->frag.reassembled_in || !k->l4_partial)
-				continue;
-			int ike_port = k->sport == IKE_UDP_PORT || k->dport == IKE_UDP_PORT ||
-				       k->sport == IKE_NATT_UDP_PORT || k->dport == IKE_NATT_UDP_PORT;
-			int between = (k->src == sa->init_ip && k->dst == sa->resp_ip) ||
-				      (k->src == sa->resp_ip && k->dst == sa->init_ip);
-			if (!ike_port || !between || k->proto != CONF_IPPROTO_UDP)
-				continue;
-			conf_checked(r);
-			conf_fail(r, k->num, "frame %u: first IP fragment of a UDP %u->%u datagram (IKE) after IKE "
-				  "fragmentation was negotiated; the datagram never reassembled", k->num, k->sport, k->dport);
-		}
+		on[s] = 1;
+		if (sa->have_init)
+			conf_keyset_add(&pairs, conf_pair_key(sa->init_ip, sa->resp_ip), c->msg[sa->init_resp].frame);
 	}
+	conf_keyset_build(&pairs);
+	for (uint32_t i = 0; i < c->n_msg; i++) {
+		const struct conf_msg *m = &c->msg[i];
+		int32_t s = ix->msg_sa[i];
+		if (s < 0 || !on[s] || m->tr == CONF_TR_TCP)
+			continue;
+		const struct conf_ikesa *sa = &ix->sa[s];
+		uint32_t t0 = c->msg[sa->init_resp].frame;
+		if (m->frame <= t0)
+			continue;
+		conf_checked(r);
+		if (m->ip_fragmented)
+			conf_fail(r, m->frame, "frame %u: %s %s of %u octets was IP-fragmented although IKE fragmentation "
+				  "was negotiated (frames %u/%u)", m->frame, ike_exchange_name(m->hdr.exch),
+				  conf_msg_is_response(m) ? "response" : "request", m->ip_len, c->msg[sa->init_req].frame, t0);
+	}
+	/* first fragments of IKE datagrams that never reassembled */
+	for (uint32_t i = 0; i < c->n_pkt && pairs.n; i++) {
+		const struct conf_pkt *k = &c->pkt[i];
+		uint32_t t0;
+		if (!k->frag.is_fragment || !k->frag.first || k->frag.reassembled_in || !k->l4_partial ||
+		    k->proto != CONF_IPPROTO_UDP)
+			continue;
+		int ike_port = k->sport == IKE_UDP_PORT || k->dport == IKE_UDP_PORT || k->sport == IKE_NATT_UDP_PORT ||
+			       k->dport == IKE_NATT_UDP_PORT;
+		if (!ike_port || !conf_keyset_find(&pairs, conf_pair_key(k->src, k->dst), &t0) || k->num <= t0)
+			continue;
+		conf_checked(r);
+		conf_fail(r, k->num, "frame %u: first IP fragment of a UDP %u->%u datagram (IKE) after IKE fragmentation "
+			  "was negotiated; the datagram never reassembled", k->num, k->sport, k->dport);
+	}
+	conf_keyset_free(&pairs);
+	free(on);
 	conf_pass(r, "%u IKE messages after negotiating IKE fragmentation, none IP-fragmented", r->n_checked);
 }
 

@@ -36,6 +36,7 @@
  *   §1.2  after INVALID_KE_PAYLOAD the initiator retries with the group the
  *         responder indicated (SHOULD).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance/conf_ikesa.h"
@@ -189,39 +190,44 @@ static void chk_msgid(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
-	for (uint32_t s = 0; s < ix->n_sa; s++) {
-		if (ix->sa[s].version != 2)
-			continue;
-		for (int by_init = 0; by_init < 2; by_init++) {
-			int have = 0;
-			uint32_t prev = 0;
-			for (uint32_t k = 0; k < ix->n_x; k++) { /* exchanges in order of their first message */
-				const struct conf_xchg *e = &ix->x[k];
-				if (e->sa != s || e->by_init != by_init || e->req < 0)
-					continue;
-				const struct conf_msg *m = &c->msg[e->req];
-				conf_checked(r);
-				if (e->exch == IKE_SA_INIT) {
-					if (e->msgid != 0)
-						conf_fail(r, m->frame, "frame %u: IKE_SA_INIT request with Message ID %u, expected 0",
-							  m->frame, e->msgid);
-					have = 1;
-					prev = e->msgid;
-					continue;
-				}
-				uint32_t want = have ? prev + 1 : (ix->sa[s].have_init ? 0 : e->msgid);
-				if (!have && by_init && ix->sa[s].have_init)
-					want = 1;
-				if (e->msgid != want)
-					conf_fail(r, m->frame,
-						  "frame %u: %s request from the original %s with Message ID %u, expected %u "
-						  "(previous %s%u)", m->frame, xname(m), by_init ? "initiator" : "responder",
-						  e->msgid, want, have ? "" : "none, start ", have ? prev : want);
-				have = 1;
-				prev = e->msgid;
-			}
-		}
+	/* per SA and requester: whether a request was seen, and its Message ID */
+	uint8_t *have = calloc(2 * (size_t)(ix->n_sa ? ix->n_sa : 1), 1);
+	uint32_t *prev = calloc(2 * (size_t)(ix->n_sa ? ix->n_sa : 1), sizeof *prev);
+	if (!have || !prev) {
+		free(have);
+		free(prev);
+		return;
 	}
+	for (uint32_t k = 0; k < ix->n_x; k++) { /* exchanges in order of their first message */
+		const struct conf_xchg *e = &ix->x[k];
+		if (e->req < 0 || ix->sa[e->sa].version != 2)
+			continue;
+		size_t slot = 2 * (size_t)e->sa + e->by_init;
+		const struct conf_msg *m = &c->msg[e->req];
+		conf_checked(r);
+		if (e->exch == IKE_SA_INIT) {
+			if (e->msgid != 0)
+				conf_fail(r, m->frame, "frame %u: IKE_SA_INIT request with Message ID %u, expected 0", m->frame,
+					  e->msgid);
+			have[slot] = 1;
+			prev[slot] = e->msgid;
+			continue;
+		}
+		uint32_t want;
+		if (have[slot])
+			want = prev[slot] + 1;
+		else if (!ix->sa[e->sa].have_init)
+			want = e->msgid; /* the capture starts inside the SA: take the first as it is */
+		else
+			want = e->by_init ? 1 : 0;
+		if (e->msgid != want)
+			conf_fail(r, m->frame, "frame %u: %s request from the original %s with Message ID %u, expected %u",
+				  m->frame, xname(m), e->by_init ? "initiator" : "responder", e->msgid, want);
+		have[slot] = 1;
+		prev[slot] = e->msgid;
+	}
+	free(have);
+	free(prev);
 	conf_pass(r, "%u requests: Message IDs start at 0 and increase by one per exchange", r->n_checked);
 }
 

@@ -18,6 +18,7 @@
  *   describes the mode; RFC 9395 deprecates IKEv1). No RFC 2119 keyword
  *   forbids it: reported as ADVISORY.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance/conf_ikesa.h"
@@ -147,38 +148,39 @@ static void chk_float(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
-	for (uint32_t s = 0; s < ix->n_sa; s++) {
-		const struct conf_ikesa *sa = &ix->sa[s];
-		if (sa->version != 1)
-			continue;
-		/* the negotiated hash: the responder's SA (first SA from the other side) */
-		int hash = 0, nat = 0;
-		uint32_t nat_frame = 0;
-		for (uint32_t i = 0; i < c->n_msg; i++) {
-			const struct conf_msg *m = &c->msg[i];
-			if (ix->msg_sa[i] != (int32_t)s || m->v1.encrypted)
-				continue;
-			if (m->v1.has_sa && sa->have_init && m->flow.src != sa->init_ip && !hash)
-				hash = (int)m->v1.hash;
-			if (hash && m->v1.n_natd && natd_v1(m, hash) == 1) {
-				nat = 1;
-				if (!nat_frame)
-					nat_frame = m->frame;
-			}
-		}
-		if (!nat)
-			continue;
-		for (uint32_t i = 0; i < c->n_msg; i++) {
-			const struct conf_msg *m = &c->msg[i];
-			if (ix->msg_sa[i] != (int32_t)s || m->frame <= nat_frame || !(m->hdr.flags & IKEV1_FLAG_E))
-				continue;
-			conf_checked(r);
-			if (m->tr != CONF_TR_UDP_ENCAP)
-				conf_fail(r, m->frame, "frame %u: encrypted %s message on UDP %u->%u after NAT-D showed a "
-					  "NAT (frame %u); expected UDP 4500 with the non-ESP marker", m->frame,
-					  ikev1_exchange_name(m->hdr.exch), m->flow.sport, m->flow.dport, nat_frame);
-		}
+	/* per SA: the negotiated hash (the responder's SA) and the first frame whose NAT-D shows a NAT */
+	uint32_t n = ix->n_sa ? ix->n_sa : 1;
+	int *hash = calloc(n, sizeof *hash);
+	uint32_t *nat_frame = calloc(n, sizeof *nat_frame);
+	if (!hash || !nat_frame) {
+		free(hash);
+		free(nat_frame);
+		return;
 	}
+	for (uint32_t i = 0; i < c->n_msg; i++) {
+		const struct conf_msg *m = &c->msg[i];
+		int32_t s = ix->msg_sa[i];
+		if (s < 0 || ix->sa[s].version != 1 || m->v1.encrypted)
+			continue;
+		const struct conf_ikesa *sa = &ix->sa[s];
+		if (m->v1.has_sa && sa->have_init && m->flow.src != sa->init_ip && !hash[s])
+			hash[s] = (int)m->v1.hash;
+		if (hash[s] && m->v1.n_natd && !nat_frame[s] && natd_v1(m, hash[s]) == 1)
+			nat_frame[s] = m->frame;
+	}
+	for (uint32_t i = 0; i < c->n_msg; i++) {
+		const struct conf_msg *m = &c->msg[i];
+		int32_t s = ix->msg_sa[i];
+		if (s < 0 || !nat_frame[s] || m->frame <= nat_frame[s] || !(m->hdr.flags & IKEV1_FLAG_E))
+			continue;
+		conf_checked(r);
+		if (m->tr != CONF_TR_UDP_ENCAP)
+			conf_fail(r, m->frame, "frame %u: encrypted %s message on UDP %u->%u after NAT-D showed a NAT "
+				  "(frame %u); expected UDP 4500 with the non-ESP marker", m->frame,
+				  ikev1_exchange_name(m->hdr.exch), m->flow.sport, m->flow.dport, nat_frame[s]);
+	}
+	free(hash);
+	free(nat_frame);
 	conf_pass(r, "%u IKEv1 messages after NAT detection, all on UDP 4500", r->n_checked);
 }
 

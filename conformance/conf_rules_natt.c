@@ -25,10 +25,12 @@
  *                  supporting NAT traversal" — the rules apply only to SAs
  *                  whose IKE_SA_INIT carried NAT detection payloads.)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance/conf_ikesa.h"
 #include "conformance/conf_ipv4.h"
+#include "conformance/conf_keyset.h"
 #include "conformance/conf_natd.h"
 #include "conformance/conf_rule.h"
 #include "ref/ike/ike_const.h"
@@ -205,29 +207,36 @@ static void chk_float(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
+	uint8_t *nat = calloc(ix->n_sa ? ix->n_sa : 1, 1);
+	if (!nat)
+		return;
 	for (uint32_t s = 0; s < ix->n_sa; s++) {
 		const struct conf_ikesa *sa = &ix->sa[s];
 		if (sa->version != 2 || sa->init_req < 0 || sa->init_resp < 0)
 			continue;
 		struct conf_natd_eval e;
 		conf_natd_eval(c, sa, &e);
-		if (e.state != CONF_NATD_NAT)
-			continue;
-		char t[224];
-		natd_text(&e, t, sizeof t);
-		for (uint32_t i = 0; i < c->n_msg; i++) {
-			const struct conf_msg *m = &c->msg[i];
-			if (ix->msg_sa[i] != (int32_t)s || !after_init(c, sa, m->frame))
-				continue;
-			conf_checked(r);
-			if (m->tr == CONF_TR_UDP_ENCAP || m->tr == CONF_TR_TCP)
-				continue;
-			conf_fail(r, m->frame, "frame %u: %s %s on UDP %u->%u after %s in IKE_SA_INIT (frames %u/%u); "
-				  "expected UDP port 4500 with the non-ESP marker", m->frame, ike_exchange_name(m->hdr.exch),
-				  conf_msg_is_response(m) ? "response" : "request", m->flow.sport, m->flow.dport, t,
-				  c->msg[sa->init_req].frame, c->msg[sa->init_resp].frame);
-		}
+		nat[s] = e.state == CONF_NATD_NAT;
 	}
+	for (uint32_t i = 0; i < c->n_msg; i++) {
+		const struct conf_msg *m = &c->msg[i];
+		int32_t s = ix->msg_sa[i];
+		if (s < 0 || !nat[s] || !after_init(c, &ix->sa[s], m->frame))
+			continue;
+		conf_checked(r);
+		if (m->tr == CONF_TR_UDP_ENCAP || m->tr == CONF_TR_TCP)
+			continue;
+		const struct conf_ikesa *sa = &ix->sa[s];
+		struct conf_natd_eval e;
+		char t[224];
+		conf_natd_eval(c, sa, &e);
+		natd_text(&e, t, sizeof t);
+		conf_fail(r, m->frame, "frame %u: %s %s on UDP %u->%u after %s in IKE_SA_INIT (frames %u/%u); "
+			  "expected UDP port 4500 with the non-ESP marker", m->frame, ike_exchange_name(m->hdr.exch),
+			  conf_msg_is_response(m) ? "response" : "request", m->flow.sport, m->flow.dport, t,
+			  c->msg[sa->init_req].frame, c->msg[sa->init_resp].frame);
+	}
+	free(nat);
 	conf_pass(r, "%u IKE messages after NAT detection, all on UDP 4500 (or TCP)", r->n_checked);
 }
 
@@ -235,62 +244,62 @@ static void chk_esp_encap(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
+	struct conf_keyset nat = {0}; /* address pair -> frame of the IKE_SA_INIT response that showed a NAT */
 	for (uint32_t s = 0; s < ix->n_sa; s++) {
 		const struct conf_ikesa *sa = &ix->sa[s];
 		if (sa->version != 2 || sa->init_req < 0 || sa->init_resp < 0 || !sa->have_init)
 			continue;
 		struct conf_natd_eval e;
 		conf_natd_eval(c, sa, &e);
-		if (e.state != CONF_NATD_NAT)
-			continue;
-		uint32_t t0 = c->msg[sa->init_resp].frame;
-		for (uint32_t i = 0; i < c->n_esp; i++) {
-			const struct conf_esp_rec *p = &c->esp[i];
-			int between = (p->flow.src == sa->init_ip && p->flow.dst == sa->resp_ip) ||
-				      (p->flow.src == sa->resp_ip && p->flow.dst == sa->init_ip);
-			if (!between || p->frame <= t0)
-				continue;
-			conf_checked(r);
-			if (p->tr != CONF_TR_IP)
-				continue;
-			char a[16], b[16];
-			conf_fail(r, p->frame, "frame %u: ESP (protocol 50) SPI 0x%08x %s -> %s after a NAT was detected "
-				  "(IKE_SA_INIT frame %u); expected UDP encapsulation", p->frame, p->spi,
-				  conf_ipv4_fmt(p->flow.src, a), conf_ipv4_fmt(p->flow.dst, b), t0);
-		}
+		if (e.state == CONF_NATD_NAT)
+			conf_keyset_add(&nat, conf_pair_key(sa->init_ip, sa->resp_ip), c->msg[sa->init_resp].frame);
 	}
+	conf_keyset_build(&nat);
+	for (uint32_t i = 0; i < c->n_esp && nat.n; i++) {
+		const struct conf_esp_rec *p = &c->esp[i];
+		uint32_t t0;
+		if (!conf_keyset_find(&nat, conf_pair_key(p->flow.src, p->flow.dst), &t0) || p->frame <= t0)
+			continue;
+		conf_checked(r);
+		if (p->tr != CONF_TR_IP)
+			continue;
+		char a[16], b[16];
+		conf_fail(r, p->frame, "frame %u: ESP (protocol 50) SPI 0x%08x %s -> %s after a NAT was detected "
+			  "(IKE_SA_INIT frame %u); expected UDP encapsulation", p->frame, p->spi,
+			  conf_ipv4_fmt(p->flow.src, a), conf_ipv4_fmt(p->flow.dst, b), t0);
+	}
+	conf_keyset_free(&nat);
 	conf_pass(r, "%u ESP packets after NAT detection, all UDP-encapsulated", r->n_checked);
 }
 
 static void chk_esp_ports(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	for (uint32_t i = 0; i < c->n_esp; i++) {
-		const struct conf_esp_rec *p = &c->esp[i];
-		if (p->tr != CONF_TR_UDP)
+	struct conf_keyset pairs = {0}, tuples = {0};
+	for (uint32_t j = 0; j < c->n_msg; j++) {
+		const struct conf_msg *m = &c->msg[j];
+		if (m->tr != CONF_TR_UDP_ENCAP)
 			continue;
-		int have_ike = 0, match = 0;
-		for (uint32_t j = 0; j < c->n_msg && !match; j++) {
-			const struct conf_msg *m = &c->msg[j];
-			if (m->tr != CONF_TR_UDP_ENCAP)
-				continue;
-			if (m->flow.src == p->flow.src && m->flow.dst == p->flow.dst) {
-				have_ike = 1;
-				match = m->flow.sport == p->flow.sport && m->flow.dport == p->flow.dport;
-			} else if (m->flow.src == p->flow.dst && m->flow.dst == p->flow.src) {
-				have_ike = 1;
-				match = m->flow.sport == p->flow.dport && m->flow.dport == p->flow.sport;
-			}
-		}
-		if (!have_ike)
+		conf_keyset_add(&pairs, conf_pair_key(m->flow.src, m->flow.dst), 0);
+		conf_keyset_add(&tuples, conf_tuple_key(m->flow.src, m->flow.dst, m->flow.sport, m->flow.dport), 0);
+		conf_keyset_add(&tuples, conf_tuple_key(m->flow.dst, m->flow.src, m->flow.dport, m->flow.sport), 0);
+	}
+	conf_keyset_build(&pairs);
+	conf_keyset_build(&tuples);
+	for (uint32_t i = 0; i < c->n_esp && pairs.n; i++) {
+		const struct conf_esp_rec *p = &c->esp[i];
+		if (p->tr != CONF_TR_UDP || !conf_keyset_find(&pairs, conf_pair_key(p->flow.src, p->flow.dst), NULL))
 			continue;
 		conf_checked(r);
-		if (!match) {
+		if (!conf_keyset_find(&tuples, conf_tuple_key(p->flow.src, p->flow.dst, p->flow.sport, p->flow.dport),
+				      NULL)) {
 			char a[48];
 			conf_fail(r, p->frame, "frame %u: ESP-in-UDP %s uses ports no IKE message between these hosts "
 				  "used", p->frame, conf_flow_fmt(&p->flow, a));
 		}
 	}
+	conf_keyset_free(&pairs);
+	conf_keyset_free(&tuples);
 	conf_pass(r, "%u ESP-in-UDP packets on the ports of their IKE SA", r->n_checked);
 }
 

@@ -18,6 +18,7 @@
 #include "conformance/conf_craft.h"
 #include "conformance/conf_encap.h"
 #include "conformance/conf_ipfrag.h"
+#include "conformance/conf_keyset.h"
 #include "conformance/conf_tcp.h"
 #include "conformance/ikev1_const.h"
 #include "ref/ike/ike_const.h"
@@ -357,6 +358,85 @@ static void test_tcpdir_gap_and_wrap(void **state)
 	conf_tcpdir_free(&d);
 }
 
+/* lcg: a fixed-seed generator, so the randomized tests repeat exactly. */
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+/*
+ * Differential test against the naive model "the stream is the bytes at
+ * offsets 0..n-1": segments that cover the stream with random sizes,
+ * random overlaps, duplicates and a random capture order must deliver
+ * exactly the stream, starting at a random ISN (wraps included).
+ */
+static void test_tcpdir_differential(void **state)
+{
+	(void)state;
+	uint32_t seed = 20240611;
+	uint8_t stream[200];
+	for (int i = 0; i < 200; i++)
+		stream[i] = (uint8_t)(i * 37 + 11);
+	for (int iter = 0; iter < 300; iter++) {
+		struct { uint32_t off, len; } seg[64];
+		int n = 0;
+		uint32_t off = 0;
+		while (off < sizeof stream && n < 60) {
+			uint32_t len = 1 + lcg(&seed) % 40;
+			if (off + len > sizeof stream)
+				len = (uint32_t)sizeof stream - off;
+			uint32_t back = off ? lcg(&seed) % (off < 8 ? off + 1 : 8) : 0; /* overlap the previous */
+			seg[n].off = off - back;
+			seg[n].len = len + back;
+			n++;
+			if (lcg(&seed) % 4 == 0 && n < 60) /* a duplicate */
+				seg[n] = seg[n - 1], n++;
+			off += len;
+		}
+		if (off < sizeof stream)
+			continue;
+		for (int i = n - 1; i > 0; i--) { /* shuffle, but keep the reordering within a window of 6 */
+			int j = i - (int)(lcg(&seed) % 6);
+			if (j < 0)
+				j = 0;
+			__typeof__(seg[0]) t = seg[i];
+			seg[i] = seg[j];
+			seg[j] = t;
+		}
+		uint32_t isn = lcg(&seed) * 4099u;
+		struct conf_tcpdir d;
+		struct sink sk;
+		memset(&d, 0, sizeof d);
+		memset(&sk, 0, sizeof sk);
+		conf_tcpdir_segment(&d, NULL, isn, CONF_TCP_SYN, NULL, 0, 1, sink_fn, &sk);
+		for (int i = 0; i < n; i++)
+			conf_tcpdir_segment(&d, NULL, isn + 1 + seg[i].off, CONF_TCP_ACK, stream + seg[i].off, seg[i].len,
+					    (uint32_t)i + 2, sink_fn, &sk);
+		conf_tcpdir_flush(&d, 99, sink_fn, &sk);
+		if (sk.len != sizeof stream || memcmp(sk.buf, stream, sizeof stream) != 0 || sk.gaps)
+			fail_msg("iteration %d: delivered %u octets, %u gap octets", iter, sk.len, sk.gaps);
+		conf_tcpdir_free(&d);
+	}
+}
+
+static void test_keyset(void **state)
+{
+	(void)state;
+	struct conf_keyset k = {0};
+	for (uint32_t i = 0; i < 1000; i++)
+		conf_keyset_add(&k, (uint64_t)(i % 100) * 7919, 1000 - i);
+	conf_keyset_build(&k);
+	assert_int_equal(k.n, 100);
+	uint32_t v;
+	assert_true(conf_keyset_find(&k, 99 * 7919, &v));
+	assert_int_equal(v, 1000 - 999); /* duplicates keep the smallest value */
+	assert_false(conf_keyset_find(&k, 5, NULL));
+	assert_true(conf_pair_key(1, 2) == conf_pair_key(2, 1));
+	assert_true(conf_tuple_key(1, 2, 3, 4) != conf_tuple_key(2, 1, 4, 3));
+	conf_keyset_free(&k);
+}
+
 struct fsink {
 	int frames, prefix_ok, prefix_bad, bad_len, tls, gap;
 	uint32_t lens[8];
@@ -641,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_ipfrag_unit_limits),
 		cmocka_unit_test(test_tcpdir_table),
 		cmocka_unit_test(test_tcpdir_gap_and_wrap),
+		cmocka_unit_test(test_tcpdir_differential),
+		cmocka_unit_test(test_keyset),
 		cmocka_unit_test(test_tcpframer_table),
 		cmocka_unit_test(test_udp4500_classification),
 		cmocka_unit_test(test_icmp_needfrag),
