@@ -10,6 +10,7 @@
 /* int cmd_NAME(int argc, char **argv); one line per verb */
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Exit statuses shared by all verbs. */
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_ERROR = 2 };
