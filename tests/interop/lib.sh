@@ -68,7 +68,7 @@ vl_die() { vl_log "error: $*"; exit 1; }
 # and tcpdump all need CAP_NET_ADMIN / CAP_SYS_ADMIN.
 vl_require_root() {
 	if [ "$(id -u)" != 0 ]; then
-		echo "$(basename "$0"): must run as root (network namespaces, veth, nft, tcpdump); try: sudo $0 $*" >&2
+		echo "$(basename "$0"): must run as root (network namespaces, veth, nft, tcpdump); try: sudo $0" >&2
 		exit 77
 	fi
 }
@@ -254,6 +254,12 @@ vl_stop_pid() {
 	fi
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+# vl_since T0 prints the seconds (one decimal) since T0, a "date +%s%N".
+vl_since() {
+	local ms=$((($(date +%s%N) - $1) / 1000000))
+	printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
 # vl_wait_file waits up to |secs| seconds for |file| to exist and contain

@@ -3,8 +3,7 @@
 # a hide-NAT (lib.sh topology), one small capture pair per case, written to
 # OUTDIR (default: pcaps/interop of this repo) as NAME.inside.pcap (client
 # side of the NAT) and NAME.outside.pcap (gateway side of the NAT) plus
-# NAME.keys, then
-# checked with tshark (checks.sh): one summary line per case.
+# NAME.keys, then checked with tshark (checks.sh): one summary line per case.
 #
 #   ikev2-psk-natt           IKEv2 PSK, NAT-T port float 500→4500, UDP-encap
 #                            ESP (3 pings), NAT keepalives every 2 s, DELETE
@@ -20,8 +19,9 @@
 # Certificates and keys are made per run (strongswan-pki) in a temporary
 # directory and never written to OUTDIR. OUTDIR also gets NAME.keys: the
 # IKE and ESP keys of that run, as tshark -o arguments, so the encrypted
-# parts can be decoded (checks.sh uses them). Environment: VL_KEEP=1 keeps the
-# work directory (configs, charon logs with IKE/ESP keys at level 4).
+# parts can be decoded (checks.sh uses them). Environment: VL_KEEP=1 keeps
+# the work directory (configs, charon logs with IKE/ESP keys at level 4);
+# VL_RSA_BITS sets the RSA key size (default 3072).
 # Needs root. Exit status: 0 if every case produced a capture that passed
 # its checks.
 set -u
@@ -90,8 +90,8 @@ make_pki() {
 # copies the two pcaps to $out, and tears everything down again.
 run_case() {
 	local name=$1 expect=$2 kind=$3 fragdrop=$4 settings=$5 vars=$6
-	local d=$work/$name t0 t1 rc version=2
-	t0=$(date +%s.%N)
+	local d=$work/$name t0 rc version=2
+	t0=$(date +%s%N)
 	case " $vars " in *" VERSION=1 "*) version=1 ;; esac
 	mkdir -p "$d"
 	vl_log "case $name: expect $expect"
@@ -119,9 +119,9 @@ run_case() {
 		[ "$rc" = 0 ] || vl_die "case $name: initiate failed: $(tail -n 5 "$d/initiate.log")"
 		ip netns exec "$VL_NS_C" ping -c 3 -i 0.2 -W 2 "$VL_G_PROTECTED" >"$d/ping.log" 2>&1 ||
 			vl_die "case $name: ping through the tunnel failed: $(cat "$d/ping.log")"
-		# NAT keepalives: only sent when nothing else went out for
-		# keep_alive seconds; idle long enough for about two of them
-		# (checks.sh asks for one: timing under load varies).
+		# NAT keepalives come every keep_alive seconds after the SA is
+		# up (here even right after ESP traffic); idle long enough for
+		# about two (checks.sh asks for one: timing under load varies).
 		[ -n "${CASE_IDLE:-}" ] && sleep "$CASE_IDLE"
 		vl_swanctl "$VL_NS_C" "$d/client" --terminate --ike home --timeout 10 \
 			>"$d/terminate.log" 2>&1 || vl_die "case $name: terminate failed: $(tail -n 5 "$d/terminate.log")"
@@ -140,14 +140,13 @@ run_case() {
 		vl_swan_keys "$d/client/charon.log" "$d/cap.outside.pcap" "$version"
 	} >"$out/$name.keys"
 	vl_topo_down
-	t1=$(date +%s.%N)
-	vl_log "case $name: done in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s"
+	vl_log "case $name: done in $(vl_since "$t0") s"
 }
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 vl_log "strongSwan $(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null) (charon-systemd, kernel-libipsec)"
 make_pki
-vl_log "pki: RSA-${VL_RSA_BITS:-3072} certificates made in $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)") s"
+vl_log "pki: RSA-${VL_RSA_BITS:-3072} certificates made in $(vl_since "$start") s"
 
 FAST="RETRANSMIT_TRIES=2 RETRANSMIT_TIMEOUT=1.0"
 CASE_IDLE=5.5 run_case ikev2-psk-natt up psk no "KEEP_ALIVE=2s $FAST" "VERSION=2 AGGRESSIVE=no"
@@ -156,5 +155,5 @@ run_case ikev2-cert-nofrag-fail fail cert yes "$FAST" "FRAGMENTATION=no"
 run_case ikev1-main-psk-natt up psk no "$FAST" "VERSION=1 AGGRESSIVE=no"
 run_case ikev1-aggr-psk-natt up psk no "$FAST AGGRESSIVE_PSK=yes" "VERSION=1 AGGRESSIVE=yes"
 
-vl_log "all captures made in $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)") s; checking"
+vl_log "all captures made in $(vl_since "$start") s; checking"
 vl_check_all "$out"
