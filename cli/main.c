@@ -14,6 +14,8 @@ static const struct verb verbs[] = {
 	/* rows are added as verbs land */
 	{"bench", cmd_bench, "measure throughput: vpnlab bench esp [--quick] [--json]"},
 	{"check", cmd_check, "judge a capture against RFC rules: vpnlab check FILE [--rules SET] [--format F]"},
+	{"gateway", cmd_gateway, "reference gateway on real sockets + TUN: vpnlab gateway --config F [--events F] [--pcap F]"},
+	{"client", cmd_client, "reference client on real sockets + TUN: vpnlab client --config F [--events F] [--pcap F]"},
 	{"run", cmd_run, "run one scenario: vpnlab run FILE [--seed N] [--out DIR]"},
 	{NULL, NULL, NULL},
 };

@@ -10,6 +10,8 @@
 /* int cmd_NAME(int argc, char **argv); one line per verb */
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_gateway(int argc, char **argv);
+int cmd_client(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
 /* Exit statuses shared by all verbs. */
