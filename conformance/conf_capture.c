@@ -151,11 +151,11 @@ const struct conf_pkt *conf_capture_pkt(const struct conf_capture *c, uint32_t n
 	return &c->pkt[num - 1];
 }
 
-/* note keeps the first decode problem of a frame, with its values. */
+/* note keeps the first decode problem of a frame, with its values (cut to fit). */
 static void note(struct conf_pkt *k, const char *msg)
 {
 	if (!k->note[0])
-		snprintf(k->note, sizeof k->note, "%s", msg);
+		snprintf(k->note, sizeof k->note, "%.*s", (int)sizeof k->note - 1, msg);
 }
 
 /* ------------------------------------------------------------------ */
