@@ -287,7 +287,10 @@ static int derive(struct ike_sa *sa, const struct ike_ke_pl *peer_ke, char *why,
 	crypto_dh_free(sa->dh);
 	sa->dh = NULL;
 	if (sa->keys == NULL) {
-		snprintf(why, cap, "%s", d.msg);
+		/* d.msg may be longer than |why|: cut it (snprintf would warn at -O2) */
+		size_t n = strnlen(d.msg, cap - 1);
+		memcpy(why, d.msg, n);
+		why[n] = '\0';
 		return -1;
 	}
 	ike_ev_keys(sa);
