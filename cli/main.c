@@ -17,6 +17,7 @@ static const struct verb verbs[] = {
 	{"gateway", cmd_gateway, "reference gateway on real sockets + TUN: vpnlab gateway --config F [--events F] [--pcap F]"},
 	{"client", cmd_client, "reference client on real sockets + TUN: vpnlab client --config F [--events F] [--pcap F]"},
 	{"run", cmd_run, "run one scenario: vpnlab run FILE [--seed N] [--out DIR]"},
+	{"suite", cmd_suite, "run scenarios in parallel: vpnlab suite DIR|FILES [-j N] [--filter PAT] [--list]"},
 	{NULL, NULL, NULL},
 };
 

@@ -272,6 +272,12 @@ static int engines(struct scn_topo *t, const struct host_hooks *hooks, char *err
 	t->client_inner = c->request_vip ? 0 : s->client_end.inner;
 	if (host_tun_add(t->client_host, t->client_inner, t->client_inner ? 32 : 0) < 0)
 		return fail(err, cap, "client tunnel");
+	/* the gateway's inner network is reachable through the tunnel only: without
+	 * a CHILD SA its packets are dropped ("no-sa"), never sent in the clear
+	 * (the gateway host owns the inner address and would answer) */
+	uint32_t gnet = s->gateway_end.inner & 0xffffff00u;
+	if (host_tun_route(t->client_host, gnet, 24) < 0)
+		return fail(err, cap, "client route to the gateway's inner network");
 	t->client_ike = host_ike_add(t->client_host, c, msg, sizeof msg);
 	if (!t->client_ike) {
 		snprintf(err, cap, "%s:%u:1: [client] %s", s->file, s->client_pos.line, msg);

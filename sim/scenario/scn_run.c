@@ -102,20 +102,24 @@ static int flow_ends(struct run *r, const struct scn_traffic *t, int *src_node, 
 		*dst = from_client ? s->gateway_end.addr : s->client_end.addr;
 		return 0;
 	}
+	/* the client's inner address: fixed, or the VIP once assigned. Without one
+	 * its tunnel device has no address and a packet routed into it would make
+	 * ns-3 abort choosing a source address, so such a flow does not start. */
+	uint32_t cin = tp->client_inner;
+	if (!cin) {
+		struct ike_sa_status st;
+		if (tp->client_ike && ike_sa_status(host_ike_engine(tp->client_ike), 0, &st) == 0)
+			cin = st.vip;
+	}
+	if (!cin) {
+		*why = "the client has no inner address (no VIP assigned yet)";
+		return -1;
+	}
 	if (from_client) {
 		*dst = s->gateway_end.inner;
 		return 0;
 	}
-	*dst = tp->client_inner;
-	if (!*dst) {
-		struct ike_sa_status st;
-		if (tp->client_ike && ike_sa_status(host_ike_engine(tp->client_ike), 0, &st) == 0)
-			*dst = st.vip;
-	}
-	if (!*dst) {
-		*why = "the client has no inner address (no VIP assigned yet)";
-		return -1;
-	}
+	*dst = cin;
 	/* the gateway member the client is on: with a cluster, the first member up holding SAs */
 	for (int k = 0; k < tp->n_members; k++)
 		if (tp->gw_host[k] && host_child_count(tp->gw_host[k]) > 0) {

@@ -66,26 +66,55 @@ static void path_lines(FILE *f, const struct scn *s)
 	fputc('\n', f);
 }
 
+/* timeline_state limits repetitive lines: middlebox drops show the first 3 per (box, reason). */
+struct timeline_state {
+	char seen[32][96];
+	unsigned count[32];
+	size_t n;
+};
+
+static int drop_budget(struct timeline_state *ts, const char *key)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (strcmp(ts->seen[i], key) == 0)
+			return ++ts->count[i] <= 3;
+	if (ts->n < 32) {
+		scn_copy(ts->seen[ts->n], sizeof ts->seen[0], key);
+		ts->count[ts->n++] = 1;
+	}
+	return 1;
+}
+
+static void add_field(char *out, size_t cap, const char *l, const char *key, const char *fmt)
+{
+	char v[160];
+	if (scn_ev_field(l, key, v, sizeof v) == 1) {
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, fmt, v);
+	}
+}
+
 /* timeline_line turns one event into a line, or returns 0 if it is not worth one. */
-static int timeline_line(const char *l, char *out, size_t cap)
+static int timeline_line(struct timeline_state *ts, const char *l, char *out, size_t cap)
 {
 	char src[32], ev[32], who[32], a[300], b[64], c[64];
 	if (scn_ev_field(l, "src", src, sizeof src) != 1 || scn_ev_field(l, "ev", ev, sizeof ev) != 1)
 		return 0;
 	double t = (double)scn_ev_time(l) / 1e9;
-	if (scn_ev_field(l, "who", who, sizeof who) != 1)
+	if (scn_ev_field(l, "who", who, sizeof who) != 1 && scn_ev_field(l, "box", who, sizeof who) != 1)
 		scn_copy(who, sizeof who, src);
-	if (strcmp(src, "scenario") == 0 && strcmp(ev, "action") == 0 &&
-	    scn_ev_field(l, "what", a, sizeof a) == 1) {
-		snprintf(out, cap, "%10.3f  scenario  %s", t, a);
-		return 1;
-	}
-	if (strcmp(src, "scenario") == 0 && strncmp(ev, "flow", 4) == 0 &&
-	    scn_ev_field(l, "flow", b, sizeof b) == 1) {
-		if (scn_ev_field(l, "reason", a, sizeof a) != 1)
-			a[0] = '\0';
-		snprintf(out, cap, "%10.3f  scenario  %s %s%s%s", t, ev, b, a[0] ? ": " : "", a);
-		return 1;
+	if (strcmp(src, "scenario") == 0) {
+		if (strcmp(ev, "action") == 0 && scn_ev_field(l, "what", a, sizeof a) == 1) {
+			snprintf(out, cap, "%10.3f  scenario  %s", t, a);
+			return 1;
+		}
+		if (strncmp(ev, "flow", 4) == 0 && scn_ev_field(l, "flow", b, sizeof b) == 1) {
+			snprintf(out, cap, "%10.3f  scenario  %s %s", t, ev, b);
+			add_field(out, cap, l, "dst", " to %s");
+			add_field(out, cap, l, "reason", ": %s");
+			return 1;
+		}
+		return 0;
 	}
 	if (strcmp(src, "ike") == 0) {
 		if (strcmp(ev, "msg") == 0 && scn_ev_field(l, "summary", a, sizeof a) == 1 &&
@@ -98,23 +127,80 @@ static int timeline_line(const char *l, char *out, size_t cap)
 			snprintf(out, cap, "%10.3f  %-8s  state %s -> %s", t, who, b, c);
 			return 1;
 		}
-		if (strcmp(ev, "retransmit") == 0 || strcmp(ev, "dpd") == 0 || strcmp(ev, "nat") == 0 ||
-		    strcmp(ev, "float") == 0 || strcmp(ev, "auth_failed") == 0 ||
-		    strcmp(ev, "child_up") == 0 || strcmp(ev, "child_down") == 0) {
-			snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
-			if (scn_ev_field(l, "reason", a, sizeof a) == 1 ||
-			    scn_ev_field(l, "alg", a, sizeof a) == 1) {
-				size_t n = strlen(out);
-				snprintf(out + n, cap - n, " (%s)", a);
-			}
+		if (strcmp(ev, "nat") == 0) {
+			snprintf(out, cap, "%10.3f  %-8s  NAT detection:", t, who);
+			add_field(out, cap, l, "local", " behind a NAT=%s");
+			add_field(out, cap, l, "remote", ", peer behind a NAT=%s");
+			add_field(out, cap, l, "encap", ", UDP encapsulation=%s");
+			return 1;
+		}
+		if (strcmp(ev, "float") == 0 || strcmp(ev, "path") == 0) {
+			snprintf(out, cap, "%10.3f  %-8s  %s", t, who, strcmp(ev, "float") == 0 ? "float to" : "peer moved to");
+			add_field(out, cap, l, "remote", " %s");
+			add_field(out, cap, l, "rport", ":%s");
 			return 1;
 		}
 		if (strcmp(ev, "drop") == 0 && scn_ev_field(l, "reason", b, sizeof b) == 1) {
-			if (scn_ev_field(l, "msg", a, sizeof a) != 1)
-				a[0] = '\0';
-			snprintf(out, cap, "%10.3f  %-8s  dropped: %s%s%s", t, who, b, a[0] ? ": " : "", a);
+			snprintf(out, cap, "%10.3f  %-8s  dropped (%s)", t, who, b);
+			add_field(out, cap, l, "msg", ": %s");
 			return 1;
 		}
+		static const char *const plain[] = {"retransmit", "dpd", "auth_failed", "child_up",
+						    "child_down", "child_offer", "delete", "rekey",
+						    "dead", "lease", "config", "giveup"};
+		for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+			if (strcmp(ev, plain[i]) == 0) {
+				snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
+				add_field(out, cap, l, "exchange", " %s");
+				add_field(out, cap, l, "list", " list=%s");
+				add_field(out, cap, l, "proposals", " proposals=%s");
+				add_field(out, cap, l, "reason", " (%s)");
+				add_field(out, cap, l, "alg", " (%s)");
+				add_field(out, cap, l, "vip", " vip=%s");
+				add_field(out, cap, l, "try", " try %s");
+				return 1;
+			}
+		return 0;
+	}
+	/* middleboxes */
+	if (strcmp(ev, "map") == 0 || strcmp(ev, "unmap") == 0) {
+		snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
+		add_field(out, cap, l, "proto", " %s");
+		add_field(out, cap, l, "in", " %s");
+		add_field(out, cap, l, "in_port", ":%s");
+		add_field(out, cap, l, "ext", " <-> %s");
+		add_field(out, cap, l, "ext_port", ":%s");
+		add_field(out, cap, l, "why", " (%s)");
+		return 1;
+	}
+	if (strcmp(ev, "reboot") == 0 || strcmp(ev, "mtu") == 0 || strcmp(ev, "member") == 0) {
+		snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
+		add_field(out, cap, l, "flushed", " (%s mappings flushed)");
+		add_field(out, cap, l, "from", " %s");
+		add_field(out, cap, l, "to", " -> %s");
+		add_field(out, cap, l, "member", " member %s");
+		add_field(out, cap, l, "up", " up=%s");
+		return 1;
+	}
+	if (strcmp(ev, "drop") == 0 && scn_ev_field(l, "reason", b, sizeof b) == 1) {
+		char key[96];
+		snprintf(key, sizeof key, "%.40s/%.40s", who, b);
+		int n = drop_budget(ts, key);
+		if (!n)
+			return 0;
+		snprintf(out, cap, "%10.3f  %-8s  drop %s", t, who, b);
+		add_field(out, cap, l, "proto", ": %s");
+		add_field(out, cap, l, "saddr", " %s");
+		add_field(out, cap, l, "sport", ":%s");
+		add_field(out, cap, l, "daddr", " > %s");
+		add_field(out, cap, l, "dport", ":%s");
+		add_field(out, cap, l, "len", " len %s");
+		add_field(out, cap, l, "off", " frag off %s");
+		if (ts->count[ts->n - 1] == 3 || n == 0) {
+			size_t k = strlen(out);
+			snprintf(out + k, cap - k, " (further %s drops not listed)", b);
+		}
+		return 1;
 	}
 	return 0;
 }
@@ -123,13 +209,16 @@ static void timeline(FILE *f, const struct scn *s, const struct scn_result *r)
 {
 	const struct scn_meas *m = r->meas;
 	size_t n = scn_meas_n_events(m), shown = 0, total = 0;
-	char line[512];
+	char line[600];
+	struct timeline_state ts;
 	(void)s;
+	memset(&ts, 0, sizeof ts);
 	for (size_t i = 0; i < n; i++)
-		total += timeline_line(scn_meas_event_line(m, i), line, sizeof line);
+		total += timeline_line(&ts, scn_meas_event_line(m, i), line, sizeof line);
+	memset(&ts, 0, sizeof ts);
 	size_t head = total > SCN_TIMELINE_MAX ? SCN_TIMELINE_MAX - 20 : total;
 	for (size_t i = 0; i < n; i++) {
-		if (!timeline_line(scn_meas_event_line(m, i), line, sizeof line))
+		if (!timeline_line(&ts, scn_meas_event_line(m, i), line, sizeof line))
 			continue;
 		shown++;
 		if (shown <= head || shown > total - (total > SCN_TIMELINE_MAX ? 20 : 0))
