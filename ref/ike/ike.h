@@ -139,6 +139,12 @@ enum ike_unique_policy {
 
 enum ike_dpd_action { IKE_DPD_CLEAR = 0, IKE_DPD_RESTART = 1 };
 
+/* ike_reauth_mode: how a client reauthenticates (RFC 7296 §2.8.3). */
+enum ike_reauth_mode {
+	IKE_REAUTH_BREAK = 0, /* break-before-make: delete the IKE SA, then connect again */
+	IKE_REAUTH_MAKE = 1,  /* make-before-break: connect a new IKE SA, then delete the old */
+};
+
 enum ike_frag_cfg {
 	IKE_FRAG_NO = 0,  /* never announce nor fragment */
 	IKE_FRAG_YES = 1, /* announce; fragment when the peer announced too */
@@ -220,8 +226,10 @@ struct ike_config {
 	size_t max_sas;
 
 	/* lifetimes (§2.8); 0 = never */
-	uint64_t ike_lifetime_ns;
-	uint64_t child_lifetime_ns;
+	uint64_t ike_lifetime_ns;   /* IKE SA rekey (CREATE_CHILD_SA, §1.3.2) */
+	uint64_t child_lifetime_ns; /* CHILD SA rekey (§1.3.3) */
+	uint64_t reauth_ns;         /* client: reauthentication (§2.8.3) */
+	enum ike_reauth_mode reauth;
 
 	/* events */
 	int log_keys; /* emit SK_* and ESP keys (for the conformance decoder) */
@@ -319,6 +327,16 @@ void ike_on_deadline(struct ike_engine *e, uint64_t now_ns);
 int ike_client_start(struct ike_engine *e, uint64_t now_ns);
 /* ike_close sends INFORMATIONAL {D(IKE)} on every established IKE SA; others are dropped. */
 int ike_close(struct ike_engine *e, uint64_t now_ns);
+
+/*
+ * ike_rekey_child rekeys the CHILD SA whose inbound SPI is |spi_in| (0: the
+ * first one found), ike_rekey_ike every established IKE SA, ike_reauth the
+ * client's IKE SA (cfg.reauth). IKE_E_ARG when nothing could start (no such
+ * SA, or an exchange is in flight: window of one).
+ */
+int ike_rekey_child(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns);
+int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns);
+int ike_reauth(struct ike_engine *e, uint64_t now_ns);
 
 /*
  * ike_udp_classify tells what a UDP payload received on local port

@@ -202,7 +202,8 @@ int ike_authx_send_request(struct ike_sa *sa)
 	else
 		rc |= add_auth(sa, &o, id, id_len, 0) < 0 ? -1 : 0;
 	/* one IKE SA at a time: the gateway may drop old state for us (§2.4) */
-	if (c->initial_contact)
+	/* not when reauthenticating make-before-break: the old SA must live on until ours is up */
+	if (c->initial_contact && sa->reauth != 2)
 		rc |= ike_out_notify(&o, IKE_N_INITIAL_CONTACT, 0, NULL, 0, NULL, 0);
 	rc |= add_certreq(sa, &o);
 	if (c->remote_id.type != 0) {
@@ -215,7 +216,14 @@ int ike_authx_send_request(struct ike_sa *sa)
 	}
 	if (c->request_vip)
 		rc |= ike_cp_request(sa, &o);
-	rc |= ike_child_offer(sa, &o, c->proposals != IKE_PROPOSALS_FULL, NULL, 0);
+	{
+		struct ike_offer of;
+
+		memset(&of, 0, sizeof of);
+		of.small = c->proposals != IKE_PROPOSALS_FULL;
+		sa->pending.kind = IKE_PEND_NEW;
+		rc |= ike_child_offer(sa, &o, &of);
+	}
 	if (rc != 0) {
 		ike_ev_drop(e, sa, "build", o.mb.err ? o.mb.e.msg : "could not build IKE_AUTH");
 		return -1;
@@ -426,7 +434,14 @@ enum ike_verdict ike_authx_on_request(struct ike_sa *sa, struct ike_rx *rx)
 		rc |= ike_out_notify(&o, IKE_N_INTERNAL_ADDRESS_FAILURE, 0, NULL, 0, NULL, 0);
 		sa->last_error = IKE_N_INTERNAL_ADDRESS_FAILURE;
 	} else if (ike_msg_find(&rx->m, IKE_PL_SA, 0) != NULL) {
-		ike_child_answer(sa, rx, &o, sa->ni, sa->ni_len, sa->nr, sa->nr_len, 0);
+		struct ike_answer a;
+
+		memset(&a, 0, sizeof a);
+		a.ni = sa->ni;
+		a.ni_len = sa->ni_len;
+		a.nr = sa->nr;
+		a.nr_len = sa->nr_len;
+		ike_child_answer(sa, rx, &o, &a);
 	}
 	if (rc != 0 || o.mb.err) {
 		ike_ev_drop(e, sa, "build", o.mb.err ? o.mb.e.msg : "could not build the IKE_AUTH response");
@@ -437,6 +452,7 @@ enum ike_verdict ike_authx_on_request(struct ike_sa *sa, struct ike_rx *rx)
 	sa->half_open_due = UINT64_MAX;
 	if (e->cfg.dpd_ns)
 		sa->dpd_due = rx->now + e->cfg.dpd_ns;
+	ike_rekey_arm(sa);
 	return IKE_V_NEXT;
 }
 
@@ -467,7 +483,8 @@ enum ike_verdict ike_authx_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	}
 	ev_auth(sa, 1, NULL);
 	ike_cp_accept(sa, rx);
-	rc = ike_child_accept(sa, rx, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	rc = ike_child_accept(sa, rx, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL);
+	sa->pending.active = 0;
 	if (rc > 0) {
 		sa->last_error = (uint16_t)rc;
 		/* proposals = auto: the short list failed, the full one follows (CREATE_CHILD_SA) */
@@ -478,5 +495,7 @@ enum ike_verdict ike_authx_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	}
 	if (e->cfg.dpd_ns)
 		sa->dpd_due = rx->now + e->cfg.dpd_ns;
+	ike_rekey_arm(sa);
+	ike_reauth_established(sa);
 	return IKE_V_NEXT;
 }

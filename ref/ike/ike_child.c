@@ -12,9 +12,10 @@
  * that address on the client's side. The initiator checks the answer only
  * narrows what it proposed.
  *
- * KEYMAT = prf+(SK_d, Ni | Nr) (ike_keys_child), i->r keys first; the
- * caller gets both directions in child_up and installs the ESP SAs.
- * Not yet: PFS (KE in CREATE_CHILD_SA), rekeying (N(REKEY_SA)).
+ * KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) (ike_keys_child), i->r keys
+ * first; the caller gets both directions in child_up and installs the ESP
+ * SAs. PFS: when the ESP proposals list groups, CREATE_CHILD_SA carries
+ * KEi/KEr (§1.3.1). Rekeying (N(REKEY_SA)) lives in ike_rekey.c.
  */
 #include "ref/ike/ike_engine.h"
 
@@ -149,31 +150,89 @@ void ike_child_ev_offer(struct ike_sa *sa, size_t n_proposals)
 	ike_ev_emit(sa->eng, &b);
 }
 
-int ike_child_offer(struct ike_sa *sa, struct ike_out *o, int small, const uint8_t *nonce, size_t nonce_len)
+int ike_dh_shared(const struct crypto_dh *dh, uint16_t group, const struct ike_msg *m, uint8_t *gir, size_t cap)
+{
+	const struct ike_pl *p = ike_msg_find(m, IKE_PL_KE, 0);
+	struct ike_ke_pl ke;
+	size_t gl = crypto_dh_shared_len((enum crypto_dh_group)group);
+
+	if (dh == NULL || p == NULL || ike_payload_ke_parse(&ke, p->body, p->len, NULL) < 0 || ke.group != group ||
+	    gl == 0 || gl > cap || crypto_dh_shared(dh, ke.data, ke.len, gir, gl) != 0)
+		return -1;
+	return (int)gl;
+}
+
+static int add_ke(struct ike_out *o, struct ike_payload *pl, const struct crypto_dh *dh, uint16_t group)
+{
+	uint8_t pub[512];
+	size_t len = crypto_dh_pub_len((enum crypto_dh_group)group);
+
+	if (len == 0 || len > sizeof pub || crypto_dh_public(dh, pub, len) != 0)
+		return -1;
+	memset(pl, 0, sizeof *pl);
+	pl->type = IKE_PL_KE;
+	pl->u.ke.group = group;
+	pl->u.ke.data = pub;
+	pl->u.ke.len = len;
+	return ike_out_add(o, pl);
+}
+
+/* first_esp_group: the PFS group we propose first (0 when the ESP proposals list none). */
+static uint16_t first_esp_group(const struct ike_props *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->p[i].n_ke > 0)
+			return p->p[i].ke[0];
+	return 0;
+}
+
+int ike_child_offer(struct ike_sa *sa, struct ike_out *o, const struct ike_offer *of)
 {
 	struct ike_engine *e = sa->eng;
 	const struct ike_config *c = &e->cfg;
+	const struct ike_props *props = of->small ? &c->esp_small : &c->esp;
 	struct ike_payload *pl = e->pl;
 	struct ike_ts_cfg local[IKE_CFG_TS_MAX];
 	uint8_t spi[4];
 	size_t nl;
-	int rc = 0;
+	int rc = 0, err = 0;
 
 	if (ike_sa_new_esp_spi(e, &sa->pending.spi_in) < 0)
 		return -1;
 	sa->pending.active = 1;
-	sa->pending.small = small;
+	sa->pending.small = of->small;
+	sa->pending.with_ke = of->with_ke && first_esp_group(props) != 0;
+	if (sa->pending.with_ke) {
+		if (sa->pending.dh_group == 0)
+			sa->pending.dh_group = first_esp_group(props);
+		crypto_dh_free(sa->pending.dh);
+		sa->pending.dh = crypto_dh_new((enum crypto_dh_group)sa->pending.dh_group, &e->cb.rng, &err);
+		if (sa->pending.dh == NULL)
+			return -1;
+	}
+	if (sa->pending.kind == IKE_PEND_REKEY_CHILD) {
+		/* §1.3.3: the SPI we receive on; the peer finds the SA by its outbound SPI */
+		ike_put32(spi, sa->pending.rekey_spi_in);
+		rc |= ike_out_notify(o, IKE_N_REKEY_SA, IKE_PROTO_ESP, spi, 4, NULL, 0);
+	}
 	ike_put32(spi, sa->pending.spi_in);
 	memset(pl, 0, sizeof *pl);
 	pl->type = IKE_PL_SA;
-	rc |= ike_proposal_build(small ? &c->esp_small : &c->esp, IKE_PROTO_ESP, spi, 4, 0, &pl->u.sa);
+	rc |= ike_proposal_build(props, IKE_PROTO_ESP, spi, 4, sa->pending.with_ke, &pl->u.sa);
 	rc |= ike_out_add(o, pl);
-	if (nonce != NULL) {
+	if (of->nonce != NULL) {
 		memset(pl, 0, sizeof *pl);
 		pl->type = IKE_PL_NONCE;
-		pl->u.nonce.data = nonce;
-		pl->u.nonce.len = nonce_len;
+		pl->u.nonce.data = of->nonce;
+		pl->u.nonce.len = of->nonce_len;
 		rc |= ike_out_add(o, pl);
+	}
+	if (sa->pending.with_ke)
+		rc |= add_ke(o, pl, sa->pending.dh, sa->pending.dh_group);
+	if (of->tsi != NULL) {
+		rc |= add_ts(o, pl, IKE_PL_TSI, of->tsi, of->n_tsi);
+		rc |= add_ts(o, pl, IKE_PL_TSR, of->tsr, of->n_tsr);
+		return rc != 0 ? -1 : 0;
 	}
 	nl = allowed_local(sa, local);
 	/* a client asking for a virtual IP cannot name its inner address yet: any */
@@ -217,7 +276,9 @@ static void install(struct ike_sa *sa, struct ike_child *c)
 	ci.encap = sa->encap;
 	ci.path = sa->path;
 	ci.vip = sa->vip;
+	ci.rekeyed_spi_in = c->replaces;
 	c->created_ns = e->now;
+	c->rekey_due = e->cfg.child_lifetime_ns ? e->now + e->cfg.child_lifetime_ns : UINT64_MAX;
 	ike_ev_child(sa, c, "child_up", NULL);
 	sa->counts.children_up++;
 	e->counts.children_up++;
@@ -225,16 +286,16 @@ static void install(struct ike_sa *sa, struct ike_child *c)
 		e->cb.child_up(e->cb.ctx, &ci);
 }
 
-/* child_keys derives KEYMAT for |c| (§2.17). */
-static int child_keys(struct ike_sa *sa, struct ike_child *c, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		      size_t nr_len)
+/* child_keys derives KEYMAT for |c| (§2.17), with g^ir under PFS. */
+static int child_keys(struct ike_sa *sa, struct ike_child *c, const uint8_t *gir, size_t gir_len, const uint8_t *ni,
+		      size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
 	struct crypto_diag d;
 	size_t key_len;
 
 	if (ike_proposal_esp_alg(&c->chosen, &c->alg, &key_len) < 0)
 		return -1;
-	if (ike_keys_child(sa->keys, c->alg, key_len, NULL, 0, ni, ni_len, nr, nr_len, &c->keys, &d) != 0) {
+	if (ike_keys_child(sa->keys, c->alg, key_len, gir, gir_len, ni, ni_len, nr, nr_len, &c->keys, &d) != 0) {
 		ike_ev_drop(sa->eng, sa, "keys", d.msg);
 		return -1;
 	}
@@ -253,8 +314,14 @@ static int parse_ts(const struct ike_msg *m, uint8_t type, struct ike_ts_cfg *ou
 	return 0;
 }
 
-int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, const uint8_t *ni, size_t ni_len,
-		     const uint8_t *nr, size_t nr_len, int add_nr)
+static int refuse(struct ike_sa *sa, struct ike_out *o, uint16_t type, const uint8_t *data, size_t len)
+{
+	ike_out_notify(o, type, 0, NULL, 0, data, len);
+	sa->last_error = type;
+	return type;
+}
+
+int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, struct ike_answer *a)
 {
 	struct ike_engine *e = sa->eng;
 	const struct ike_pl *p = ike_msg_find(&rx->m, IKE_PL_SA, 0);
@@ -264,22 +331,39 @@ int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, co
 	size_t n_tsi, n_tsr, n_ni, n_nr, na;
 	struct ike_chosen chosen;
 	struct ike_child *c;
+	struct crypto_dh *dh = NULL;
 	enum crypto_aead_alg alg;
 	size_t key_len;
-	uint8_t spi[4];
+	uint8_t spi[4], gir[512];
+	int gl = 0, err = 0;
 	char why[256];
 
 	if (p == NULL || ike_payload_sa_parse(e->sa_pl, p->body, p->len, NULL) < 0 ||
-	    parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0) {
-		ike_out_notify(o, IKE_N_INVALID_SYNTAX, 0, NULL, 0, NULL, 0);
-		return IKE_N_INVALID_SYNTAX;
-	}
-	if (ike_proposal_select(&e->cfg.esp, e->sa_pl, IKE_PROTO_ESP, 0, 0, &chosen, why, sizeof why) < 0 ||
+	    parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0)
+		return refuse(sa, o, IKE_N_INVALID_SYNTAX, NULL, 0);
+	/* KE transforms count only in CREATE_CHILD_SA (PFS); IKE_AUTH's SA ignores them (§1.2) */
+	if (ike_proposal_select(&e->cfg.esp, e->sa_pl, IKE_PROTO_ESP, 0, a->create_child ? 2 : 0, &chosen, why,
+				sizeof why) < 0 ||
 	    ike_proposal_esp_alg(&chosen, &alg, &key_len) < 0 || chosen.spi_size != 4) {
 		ike_ev_drop(e, sa, "no-proposal", why);
-		ike_out_notify(o, IKE_N_NO_PROPOSAL_CHOSEN, 0, NULL, 0, NULL, 0);
-		sa->last_error = IKE_N_NO_PROPOSAL_CHOSEN;
-		return IKE_N_NO_PROPOSAL_CHOSEN;
+		return refuse(sa, o, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	}
+	if (chosen.has_ke) {
+		const struct ike_pl *kp = ike_msg_find(&rx->m, IKE_PL_KE, 0);
+		struct ike_ke_pl ke;
+
+		if (kp == NULL || ike_payload_ke_parse(&ke, kp->body, kp->len, NULL) < 0 || ke.group != chosen.ke) {
+			uint8_t g[2];
+
+			ike_put16(g, chosen.ke); /* §1.3: the group we want, in CREATE_CHILD_SA too */
+			return refuse(sa, o, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		}
+		dh = crypto_dh_new((enum crypto_dh_group)chosen.ke, &e->cb.rng, &err);
+		gl = ike_dh_shared(dh, chosen.ke, &rx->m, gir, sizeof gir);
+		if (gl < 0) {
+			crypto_dh_free(dh);
+			return refuse(sa, o, IKE_N_INVALID_SYNTAX, NULL, 0);
+		}
 	}
 	/* TSi is the exchange initiator's side: the peer's */
 	na = allowed_remote(sa, allow);
@@ -289,23 +373,26 @@ int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, co
 	if (n_ni == 0 || n_nr == 0) {
 		ike_ev_drop(e, sa, "ts-unacceptable", n_ni == 0 ? "no proposed TSi inside our policy"
 								  : "no proposed TSr inside our policy");
-		ike_out_notify(o, IKE_N_TS_UNACCEPTABLE, 0, NULL, 0, NULL, 0);
-		sa->last_error = IKE_N_TS_UNACCEPTABLE;
-		return IKE_N_TS_UNACCEPTABLE;
+		crypto_dh_free(dh);
+		return refuse(sa, o, IKE_N_TS_UNACCEPTABLE, NULL, 0);
 	}
 	c = ike_sa_child_alloc(sa);
 	if (c == NULL) {
-		ike_out_notify(o, IKE_N_NO_ADDITIONAL_SAS, 0, NULL, 0, NULL, 0);
-		return IKE_N_NO_ADDITIONAL_SAS;
+		crypto_dh_free(dh);
+		return refuse(sa, o, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
 	}
 	c->initiator = 0;
 	c->chosen = chosen;
+	c->replaces = a->replaces;
 	c->spi_out = ike_get32(chosen.spi);
-	if (ike_sa_new_esp_spi(e, &c->spi_in) < 0 || child_keys(sa, c, ni, ni_len, nr, nr_len) < 0) {
+	if (ike_sa_new_esp_spi(e, &c->spi_in) < 0 ||
+	    child_keys(sa, c, gl > 0 ? gir : NULL, gl > 0 ? (size_t)gl : 0, a->ni, a->ni_len, a->nr, a->nr_len) < 0) {
 		memset(c, 0, sizeof *c);
-		ike_out_notify(o, IKE_N_NO_PROPOSAL_CHOSEN, 0, NULL, 0, NULL, 0);
-		return IKE_N_NO_PROPOSAL_CHOSEN;
+		crypto_dh_free(dh);
+		memset(gir, 0, sizeof gir);
+		return refuse(sa, o, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	}
+	memset(gir, 0, sizeof gir);
 	c->n_ts_remote = n_ni;
 	memcpy(c->ts_remote, ni_ts, n_ni * sizeof *ni_ts);
 	c->n_ts_local = n_nr;
@@ -315,21 +402,25 @@ int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, co
 	pl->type = IKE_PL_SA;
 	ike_proposal_answer(&chosen, spi, 4, &pl->u.sa);
 	ike_out_add(o, pl);
-	if (add_nr) {
+	if (a->create_child) {
 		memset(pl, 0, sizeof *pl);
 		pl->type = IKE_PL_NONCE;
-		pl->u.nonce.data = nr;
-		pl->u.nonce.len = nr_len;
+		pl->u.nonce.data = a->nr;
+		pl->u.nonce.len = a->nr_len;
 		ike_out_add(o, pl);
+		if (dh != NULL)
+			add_ke(o, pl, dh, chosen.ke);
 	}
+	crypto_dh_free(dh);
 	add_ts(o, pl, IKE_PL_TSI, ni_ts, n_ni);
 	add_ts(o, pl, IKE_PL_TSR, nr_ts, n_nr);
+	a->new_spi_in = c->spi_in;
 	install(sa, c);
 	return 0;
 }
 
 int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		     size_t nr_len)
+		     size_t nr_len, uint32_t *spi_in)
 {
 	struct ike_engine *e = sa->eng;
 	const struct ike_config *cf = &e->cfg;
@@ -338,7 +429,8 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	size_t n_tsi, n_tsr, n_local;
 	struct ike_child *c;
 	struct ike_chosen chosen;
-	uint8_t spi[4];
+	uint8_t spi[4], gir[512];
+	int gl = 0;
 	char why[256];
 
 	if (!sa->pending.active)
@@ -346,7 +438,6 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	if (p == NULL) {
 		const struct ike_pl *n;
 
-		sa->pending.active = 0;
 		for (size_t i = 0; (n = ike_msg_find(&rx->m, IKE_PL_NOTIFY, i)) != NULL; i++)
 			if (n->len >= 4 && ike_notify_is_error(ike_get16(n->body + 2))) {
 				uint16_t t = ike_get16(n->body + 2);
@@ -359,13 +450,20 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 		return -1;
 	}
 	ike_put32(spi, sa->pending.spi_in);
-	ike_proposal_build(sa->pending.small ? &cf->esp_small : &cf->esp, IKE_PROTO_ESP, spi, 4, 0, e->sa_pl2);
+	ike_proposal_build(sa->pending.small ? &cf->esp_small : &cf->esp, IKE_PROTO_ESP, spi, 4, sa->pending.with_ke,
+			   e->sa_pl2);
 	if (ike_payload_sa_parse(e->sa_pl, p->body, p->len, NULL) < 0 ||
 	    ike_proposal_check_answer(e->sa_pl2, e->sa_pl, IKE_PROTO_ESP, &chosen, why, sizeof why) < 0 ||
 	    chosen.spi_size != 4) {
 		ike_ev_drop(e, sa, "child-answer", why);
-		sa->pending.active = 0;
 		return -1;
+	}
+	if (chosen.has_ke) {
+		gl = ike_dh_shared(sa->pending.dh, chosen.ke, &rx->m, gir, sizeof gir);
+		if (gl < 0 || chosen.ke != sa->pending.dh_group) {
+			ike_ev_drop(e, sa, "child-answer", "PFS answer without a usable KEr of our group");
+			return -1;
+		}
 	}
 	n_local = allowed_local(sa, prop_local);
 	if (cf->request_vip) {
@@ -375,44 +473,60 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	if (parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0 ||
 	    !within(tsi, n_tsi, prop_local, n_local) || !within(tsr, n_tsr, cf->remote_ts, cf->n_remote_ts)) {
 		ike_ev_drop(e, sa, "child-answer", "TSi/TSr in the answer are not inside what we proposed (§2.9)");
-		sa->pending.active = 0;
 		return -1;
 	}
 	c = ike_sa_child_alloc(sa);
-	if (c == NULL) {
-		sa->pending.active = 0;
+	if (c == NULL)
 		return -1;
-	}
 	c->initiator = 1;
 	c->chosen = chosen;
 	c->spi_in = sa->pending.spi_in;
 	c->spi_out = ike_get32(chosen.spi);
-	sa->pending.active = 0;
-	if (child_keys(sa, c, ni, ni_len, nr, nr_len) < 0) {
+	c->replaces = sa->pending.kind == IKE_PEND_REKEY_CHILD ? sa->pending.rekey_spi_in : 0;
+	if (child_keys(sa, c, gl > 0 ? gir : NULL, gl > 0 ? (size_t)gl : 0, ni, ni_len, nr, nr_len) < 0) {
 		memset(c, 0, sizeof *c);
+		memset(gir, 0, sizeof gir);
 		return -1;
 	}
+	memset(gir, 0, sizeof gir);
 	c->n_ts_local = n_tsi;
 	memcpy(c->ts_local, tsi, n_tsi * sizeof *tsi);
 	c->n_ts_remote = n_tsr;
 	memcpy(c->ts_remote, tsr, n_tsr * sizeof *tsr);
+	if (spi_in != NULL)
+		*spi_in = c->spi_in;
 	install(sa, c);
 	return 0;
+}
+
+/* pending_reset forgets our request (keeping nothing of its DH). */
+static void pending_reset(struct ike_sa *sa)
+{
+	crypto_dh_free(sa->pending.dh);
+	memset(&sa->pending, 0, sizeof sa->pending);
 }
 
 int ike_child_create(struct ike_sa *sa, int small)
 {
 	struct ike_engine *e = sa->eng;
+	struct ike_offer of;
 	struct ike_out o;
 	int rc;
 
 	if (sa->req.kind != IKE_REQ_NONE)
 		return -1; /* window of one (§2.3) */
+	pending_reset(sa);
+	sa->pending.kind = IKE_PEND_NEW;
 	sa->pending.ni_len = IKE_NONCE_LEN;
 	if (crypto_rng_fill(&e->cb.rng, sa->pending.ni, sa->pending.ni_len) != 0)
 		return -1;
+	memset(&of, 0, sizeof of);
+	of.small = small;
+	of.with_ke = 1;
+	of.nonce = sa->pending.ni;
+	of.nonce_len = sa->pending.ni_len;
 	ike_out_begin(sa, &o, IKE_CREATE_CHILD_SA, 0, sa->tx_mid);
-	if (ike_child_offer(sa, &o, small, sa->pending.ni, sa->pending.ni_len) < 0)
+	if (ike_child_offer(sa, &o, &of) < 0)
 		return -1;
 	rc = ike_out_request(sa, &o, IKE_REQ_CHILD);
 	if (rc == 0)
@@ -423,22 +537,29 @@ int ike_child_create(struct ike_sa *sa, int small)
 enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx)
 {
 	struct ike_engine *e = sa->eng;
-	const struct ike_pl *np = ike_msg_find(&rx->m, IKE_PL_NONCE, 0);
+	const struct ike_pl *np = ike_msg_find(&rx->m, IKE_PL_NONCE, 0), *sp = ike_msg_find(&rx->m, IKE_PL_SA, 0);
 	struct ike_nonce_pl ni;
+	struct ike_answer a;
 	struct ike_out o;
 	uint8_t nr[IKE_NONCE_LEN];
 
+	if (ike_msg_find_notify(&rx->m, IKE_N_REKEY_SA) != NULL)
+		return ike_rekey_child_on_request(sa, rx);
+	if (sp != NULL && sp->len >= 6 && sp->body[5] == IKE_PROTO_IKE)
+		return ike_rekey_ike_on_request(sa, rx);
 	ike_out_begin(sa, &o, IKE_CREATE_CHILD_SA, 1, rx->m.hdr.msg_id);
 	if (np == NULL || ike_payload_nonce_parse(&ni, np->body, np->len, NULL) < 0) {
 		ike_out_notify(&o, IKE_N_INVALID_SYNTAX, 0, NULL, 0, NULL, 0);
-	} else if (ike_msg_find_notify(&rx->m, IKE_N_REKEY_SA) != NULL || ike_msg_find(&rx->m, IKE_PL_KE, 0) != NULL) {
-		/* rekeying and PFS are not implemented: refuse rather than half-do them */
-		ike_ev_drop(e, sa, "unsupported", "CREATE_CHILD_SA with REKEY_SA or KE: not implemented");
-		ike_out_notify(&o, IKE_N_NO_ADDITIONAL_SAS, 0, NULL, 0, NULL, 0);
 	} else if (crypto_rng_fill(&e->cb.rng, nr, sizeof nr) != 0) {
 		return IKE_V_DROP;
 	} else {
-		ike_child_answer(sa, rx, &o, ni.data, ni.len, nr, sizeof nr, 1);
+		memset(&a, 0, sizeof a);
+		a.ni = ni.data;
+		a.ni_len = ni.len;
+		a.nr = nr;
+		a.nr_len = sizeof nr;
+		a.create_child = 1;
+		ike_child_answer(sa, rx, &o, &a);
 	}
 	ike_out_response(sa, &o, &rx->path);
 	return IKE_V_NEXT;
@@ -451,18 +572,59 @@ enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	struct ike_nonce_pl nr = {NULL, 0};
 	int was_small = sa->pending.small, rc;
 
+	if (sa->pending.kind == IKE_PEND_REKEY_CHILD) {
+		ike_rekey_child_on_response(sa, rx);
+		return IKE_V_NEXT;
+	}
+	if (sa->pending.kind == IKE_PEND_REKEY_IKE) {
+		ike_rekey_ike_on_response(sa, rx);
+		return IKE_V_NEXT;
+	}
 	if (np != NULL && ike_payload_nonce_parse(&nr, np->body, np->len, NULL) < 0)
 		np = NULL;
 	if (np == NULL && ike_msg_find(&rx->m, IKE_PL_SA, 0) != NULL) {
 		ike_ev_drop(e, sa, "syntax", "CREATE_CHILD_SA response with SA but no valid Nonce");
-		sa->pending.active = 0;
+		pending_reset(sa);
 		return IKE_V_NEXT;
 	}
-	rc = ike_child_accept(sa, rx, sa->pending.ni, sa->pending.ni_len, nr.data, nr.len);
+	rc = ike_child_accept(sa, rx, sa->pending.ni, sa->pending.ni_len, nr.data, nr.len, NULL);
+	pending_reset(sa);
 	if (rc > 0) {
 		sa->last_error = (uint16_t)rc;
 		if (rc == IKE_N_NO_PROPOSAL_CHOSEN && e->cfg.proposals == IKE_PROPOSALS_AUTO && was_small)
 			ike_child_create(sa, 0);
 	}
 	return IKE_V_NEXT;
+}
+
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in)
+{
+	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
+		if (sa->child[i].used && sa->child[i].spi_in == spi_in)
+			return &sa->child[i];
+	return NULL;
+}
+
+int ike_child_delete(struct ike_sa *sa, struct ike_child *c, const char *reason)
+{
+	struct ike_payload *pl = sa->eng->pl;
+	struct ike_out o;
+	uint8_t spi[4];
+	int rc;
+
+	if (sa->req.kind != IKE_REQ_NONE)
+		return -1;
+	ike_put32(spi, c->spi_in);
+	ike_out_begin(sa, &o, IKE_INFORMATIONAL, 0, sa->tx_mid);
+	memset(pl, 0, sizeof *pl);
+	pl->type = IKE_PL_DELETE;
+	pl->u.del.proto = IKE_PROTO_ESP;
+	pl->u.del.spi_size = 4;
+	pl->u.del.n_spi = 1;
+	pl->u.del.spis = spi;
+	ike_out_add(&o, pl);
+	rc = ike_out_request(sa, &o, IKE_REQ_DELETE_CHILD);
+	/* §1.4.1: we stop using it now; the peer's answer names its half */
+	ike_sa_child_down(sa, c, reason);
+	return rc;
 }

@@ -354,6 +354,15 @@ static int input_msg(struct ike_engine *e, struct ike_rx *rx, uint8_t *buf, size
 	return v == IKE_V_DROP ? IKE_RX_DROP : IKE_RX_OK;
 }
 
+/* restart_if_pending connects again after a break-before-make reauthentication ended the SA. */
+static void restart_if_pending(struct ike_engine *e)
+{
+	if (!e->restart_pending)
+		return;
+	e->restart_pending = 0;
+	ike_client_start(e, e->now);
+}
+
 int ike_input(struct ike_engine *e, const struct ike_path *path, const uint8_t *dgram, size_t len, uint64_t now_ns)
 {
 	struct ike_rx *rx;
@@ -390,6 +399,7 @@ int ike_input(struct ike_engine *e, const struct ike_path *path, const uint8_t *
 	rc = input_msg(e, rx, e->rx, len);
 	free(rx);
 	ike_sa_reap(e);
+	restart_if_pending(e);
 	return rc;
 }
 
@@ -412,8 +422,9 @@ void ike_on_deadline(struct ike_engine *e, uint64_t now_ns)
 	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
 		if (sa->state == IKE_S_DEAD)
 			continue;
-		if (now_ns >= sa->half_open_due && sa->state == IKE_S_INIT_DONE) {
-			ike_sa_die(sa, "half-open timeout");
+		if (now_ns >= sa->half_open_due) {
+			/* a half-open SA, or one the peer replaced by a rekey and never deleted */
+			ike_sa_die(sa, sa->state == IKE_S_INIT_DONE ? "half-open timeout" : "replaced, never deleted");
 			continue;
 		}
 		ike_retx_timer(sa, now_ns);
@@ -422,8 +433,10 @@ void ike_on_deadline(struct ike_engine *e, uint64_t now_ns)
 		ike_frag_timer(sa, now_ns);
 		ike_natt_keepalive_timer(sa, now_ns);
 		ike_info_dpd_timer(sa, now_ns);
+		ike_rekey_timer(sa, now_ns);
 	}
 	ike_sa_reap(e);
+	restart_if_pending(e);
 }
 
 int ike_client_start(struct ike_engine *e, uint64_t now_ns)
@@ -470,6 +483,45 @@ int ike_close(struct ike_engine *e, uint64_t now_ns)
 	}
 	ike_sa_reap(e);
 	return 0;
+}
+
+int ike_rekey_child(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns)
+{
+	e->now = now_ns;
+	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+		for (size_t i = 0; i < IKE_CHILD_MAX; i++) {
+			struct ike_child *c = &sa->child[i];
+
+			if (c->used && !c->rekeyed && (spi_in == 0 || c->spi_in == spi_in))
+				return ike_rekey_child_start(sa, c) == 0 ? 0 : IKE_E_ARG;
+		}
+	return IKE_E_ARG;
+}
+
+int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns)
+{
+	int started = 0;
+
+	e->now = now_ns;
+	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+		if (sa->state == IKE_S_ESTABLISHED && sa->half_open_due == UINT64_MAX)
+			started += ike_rekey_ike_start(sa) == 0;
+	return started ? 0 : IKE_E_ARG;
+}
+
+int ike_reauth(struct ike_engine *e, uint64_t now_ns)
+{
+	int rc = IKE_E_ARG;
+
+	e->now = now_ns;
+	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+		if (sa->state == IKE_S_ESTABLISHED && ike_reauth_start(sa) == 0) {
+			rc = 0;
+			break;
+		}
+	ike_sa_reap(e);
+	restart_if_pending(e);
+	return rc;
 }
 
 const struct ike_counts *ike_engine_counts(const struct ike_engine *e)

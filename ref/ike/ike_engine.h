@@ -117,19 +117,41 @@ struct ike_child {
 	struct ike_chosen chosen;
 	enum crypto_aead_alg alg;
 	struct ike_child_keys keys;
+	uint32_t replaces;          /* the inbound SPI of the CHILD SA this one rekeyed (0 = new) */
+	int rekeyed;                /* replaced by a rekey: only its delete is left */
+	uint64_t rekey_due;         /* child_lifetime (§2.8) */
 	size_t n_ts_local, n_ts_remote;
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX];
 	struct ike_ts_cfg ts_remote[IKE_CFG_TS_MAX];
 	uint64_t created_ns;
 };
 
-/* ike_pending_child: a CHILD SA being negotiated (IKE_AUTH or CREATE_CHILD_SA). */
+/* ike_pending_child: our CREATE_CHILD_SA (or IKE_AUTH CHILD SA) request in flight. */
+enum ike_pending_kind {
+	IKE_PEND_NEW = 0,     /* a new CHILD SA */
+	IKE_PEND_REKEY_CHILD, /* §1.3.3 */
+	IKE_PEND_REKEY_IKE,   /* §1.3.2 */
+};
+
 struct ike_pending_child {
 	int active;
-	uint32_t spi_in;            /* our SPI in the offer */
+	enum ike_pending_kind kind;
+	uint32_t spi_in;            /* our SPI in the offer (CHILD) */
 	int small;                  /* offered esp_small (proposals = small|auto) */
-	uint8_t ni[IKE_NONCE_MAX];  /* CREATE_CHILD_SA nonces (IKE_AUTH uses the IKE SA's) */
+	int with_ke;                /* the offer carried KE transforms (PFS / IKE) */
+	uint8_t ni[IKE_NONCE_MAX];  /* CREATE_CHILD_SA nonce (IKE_AUTH uses the IKE SA's) */
 	size_t ni_len;
+	struct crypto_dh *dh;       /* our KEi */
+	uint16_t dh_group;
+	uint32_t rekey_spi_in;      /* REKEY_CHILD: our inbound SPI of the SA being replaced */
+	uint64_t new_spi;           /* REKEY_IKE: our SPI of the new IKE SA */
+	unsigned retries;           /* INVALID_KE_PAYLOAD round trips */
+	/* §2.8.1 / §2.8.2: the peer rekeyed the same SA while this request was out */
+	int coll;
+	uint8_t coll_ni[IKE_NONCE_MAX], coll_nr[IKE_NONCE_MAX];
+	size_t coll_ni_len, coll_nr_len;
+	uint32_t coll_spi_in;       /* CHILD: the SA our answer created */
+	uint64_t coll_spi;          /* IKE: our SPI of the IKE SA our answer created */
 };
 
 struct ike_sa {
@@ -170,6 +192,11 @@ struct ike_sa {
 	int encap;                   /* UDP-encapsulated ESP */
 	uint64_t ka_due;
 	uint64_t dpd_due;
+
+	uint64_t rekey_due;          /* ike_lifetime (§2.8) */
+	uint64_t reauth_due;         /* client: reauth_time (§2.8.3) */
+	int reauth;                  /* 1: break-before-make restart after our DELETE; 2: make-before-break new SA */
+	uint64_t reauth_old;         /* make-before-break: our SPI of the SA to delete once this one is up */
 
 	/* gateway */
 	uint64_t half_open_due;
@@ -212,6 +239,7 @@ struct ike_engine {
 	struct ike_sa_pl *sa_pl;     /* scratch SA payload */
 	struct ike_sa_pl *sa_pl2;
 	uint64_t now;
+	int restart_pending;         /* client: connect again once the reap is done (break-before-make) */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -235,6 +263,7 @@ enum ike_on {
 	IKE_ON_RESPONSE = 1, /* a response to our request arrived */
 	IKE_ON_START = 2,    /* local: the client connects */
 	IKE_ON_CLOSE = 3,    /* local: ike_close */
+	IKE_ON_REKEYED = 4,  /* local: this IKE SA was created by rekeying another (§1.3.2) */
 };
 
 enum ike_role_req { IKE_R_ANY = 0, IKE_R_INITIATOR = 1, IKE_R_RESPONDER = 2 };
@@ -380,32 +409,73 @@ enum ike_verdict ike_authx_on_request(struct ike_sa *sa, struct ike_rx *rx);
 enum ike_verdict ike_authx_on_response(struct ike_sa *sa, struct ike_rx *rx);
 
 /* ike_child.c */
+/* ike_offer: what a CHILD SA request proposes. */
+struct ike_offer {
+	int small;                   /* esp_small instead of esp */
+	int with_ke;                 /* KE transforms + KEi (PFS) */
+	const uint8_t *nonce;        /* Ni (CREATE_CHILD_SA), NULL in IKE_AUTH */
+	size_t nonce_len;
+	const struct ike_ts_cfg *tsi, *tsr; /* NULL: from policy */
+	size_t n_tsi, n_tsr;
+};
 /*
- * ike_child_offer adds SAi2/SA, [Ni], TSi, TSr of a new CHILD SA request to
- * |o| (|nonce| NULL in IKE_AUTH) and remembers the offer in sa->pending.
+ * ike_child_offer adds [N(REKEY_SA)] (pending.kind), SAi2/SA, [Ni], [KEi],
+ * TSi, TSr to |o|, remembering the offer in sa->pending (spi_in, dh).
  */
-int ike_child_offer(struct ike_sa *sa, struct ike_out *o, int small, const uint8_t *nonce, size_t nonce_len);
+int ike_child_offer(struct ike_sa *sa, struct ike_out *o, const struct ike_offer *of);
 /* ike_child_ev_offer: {"ev":"child_offer","list":"small|full","proposals":n,"size":octets} after sending. */
 void ike_child_ev_offer(struct ike_sa *sa, size_t n_proposals);
+/* ike_answer: how to answer a CHILD SA request. */
+struct ike_answer {
+	const uint8_t *ni, *nr;      /* KEYMAT nonces (§2.17) */
+	size_t ni_len, nr_len;
+	int create_child;            /* CREATE_CHILD_SA: Nr after the SA, KE possible */
+	uint32_t replaces;           /* rekey: inbound SPI of the SA replaced */
+	uint32_t new_spi_in;         /* out: the SPI of the CHILD SA installed */
+};
 /*
  * ike_child_answer selects, narrows and installs the CHILD SA a request
- * |rx| asks for, adding SAr2/SA, [Nr], TSi, TSr to |o| — or one error
- * Notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE). |ni|/|nr| are the nonces
- * for KEYMAT (§2.17); |add_nr| puts Nr after the SA (CREATE_CHILD_SA).
- * Returns 0 when a CHILD SA was installed, else the Notify type sent.
+ * |rx| asks for, adding SAr2/SA, [Nr, KEr], TSi, TSr to |o| — or one error
+ * Notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, INVALID_KE_PAYLOAD). Returns
+ * 0 when a CHILD SA was installed, else the Notify type sent.
  */
-int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, const uint8_t *ni, size_t ni_len,
-		     const uint8_t *nr, size_t nr_len, int add_nr);
+int ike_child_answer(struct ike_sa *sa, struct ike_rx *rx, struct ike_out *o, struct ike_answer *a);
 /*
- * ike_child_accept installs the CHILD SA of a response; returns 0, the
- * error Notify type the peer sent (> 0), or -1 (none asked / malformed).
+ * ike_child_accept installs the CHILD SA of a response to sa->pending;
+ * returns 0, the error Notify type the peer sent (> 0), or -1 (none asked
+ * / malformed). |nr| is the responder's nonce; |*spi_in| gets the new SA.
  */
 int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		     size_t nr_len);
+		     size_t nr_len, uint32_t *spi_in);
 /* ike_child_create starts CREATE_CHILD_SA for a new CHILD SA (esp_small when |small|). */
 int ike_child_create(struct ike_sa *sa, int small);
 enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx);
 enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx);
+/* ike_child_by_spi_in finds a live CHILD SA by our inbound SPI. */
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in);
+/* ike_child_delete sends INFORMATIONAL {D(ESP, spi_in)} and removes the CHILD SA. */
+int ike_child_delete(struct ike_sa *sa, struct ike_child *c, const char *reason);
+/* ike_dh_shared computes g^ir of |dh| with the peer's KE payload in |m|; returns its length or -1. */
+int ike_dh_shared(const struct crypto_dh *dh, uint16_t group, const struct ike_msg *m, uint8_t *gir, size_t cap);
+
+/* ike_rekey.c */
+int ike_rekey_child_start(struct ike_sa *sa, struct ike_child *c);
+enum ike_verdict ike_rekey_child_on_request(struct ike_sa *sa, struct ike_rx *rx);
+void ike_rekey_child_on_response(struct ike_sa *sa, struct ike_rx *rx);
+int ike_rekey_ike_start(struct ike_sa *sa);
+enum ike_verdict ike_rekey_ike_on_request(struct ike_sa *sa, struct ike_rx *rx);
+void ike_rekey_ike_on_response(struct ike_sa *sa, struct ike_rx *rx);
+enum ike_verdict ike_rekey_on_new(struct ike_sa *sa, struct ike_rx *rx);
+/* ike_rekey_timer starts due rekeys (child_lifetime, ike_lifetime) when the window is free. */
+void ike_rekey_timer(struct ike_sa *sa, uint64_t now);
+/* ike_rekey_arm sets the lifetime timers of a freshly established IKE SA. */
+void ike_rekey_arm(struct ike_sa *sa);
+/* ike_reauth_start reauthenticates the client's |sa| the configured way (§2.8.3). */
+int ike_reauth_start(struct ike_sa *sa);
+/* ike_reauth_established: a make-before-break SA is up: delete the one it replaces. */
+void ike_reauth_established(struct ike_sa *sa);
+/* ike_nonce_cmp orders nonces as §2.8.1 asks: octet by octet, a prefix before the longer. */
+int ike_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
 
 /* ike_info.c */
 enum ike_verdict ike_info_on_request(struct ike_sa *sa, struct ike_rx *rx);

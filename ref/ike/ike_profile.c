@@ -480,6 +480,7 @@ static const struct enum_name unique_names[] = {{"no", IKE_UNIQUE_NO},
 						{"keep", IKE_UNIQUE_KEEP},
 						{NULL, 0}};
 static const struct enum_name dpd_names[] = {{"clear", IKE_DPD_CLEAR}, {"restart", IKE_DPD_RESTART}, {NULL, 0}};
+static const struct enum_name reauth_names[] = {{"break", IKE_REAUTH_BREAK}, {"make", IKE_REAUTH_MAKE}, {NULL, 0}};
 
 /* ---------------------------------------------------------------------- */
 /* The key table                                                           */
@@ -645,6 +646,12 @@ static int set_key(const struct pctx *p, struct ike_config *c, const char *k, co
 		rc = parse_duration(p, v, &c->ike_lifetime_ns);
 	} else if (IS("child_lifetime")) {
 		rc = parse_duration(p, v, &c->child_lifetime_ns);
+	} else if (IS("reauth_time")) {
+		rc = parse_duration(p, v, &c->reauth_ns);
+	} else if (IS("reauth")) {
+		rc = parse_enum(p, v, reauth_names, &e);
+		if (rc == 0)
+			c->reauth = (enum ike_reauth_mode)e;
 	} else if (IS("log_keys")) {
 		rc = parse_bool(p, v, &c->log_keys);
 	} else {
@@ -662,7 +669,7 @@ const char *const ike_profile_keys[] = {
 	"reassembly_max_fragments", "reassembly_max_bytes", "reassembly_timeout", "retransmit_timeout",
 	"retransmit_base", "retransmit_tries", "retransmit_max", "dpd_delay", "dpd_action", "initial_contact", "request_vip", "pool",
 	"dns", "dns_domain", "cookies", "cookie_threshold", "half_open_timeout", "unique", "max_sas",
-	"ike_lifetime", "child_lifetime", "log_keys", NULL};
+	"ike_lifetime", "child_lifetime", "reauth_time", "reauth", "log_keys", NULL};
 
 /* ---------------------------------------------------------------------- */
 /* Lines                                                                   */

@@ -30,6 +30,8 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, int initiator, const struct ike_
 	sa->ka_due = UINT64_MAX;
 	sa->dpd_due = UINT64_MAX;
 	sa->half_open_due = UINT64_MAX;
+	sa->rekey_due = UINT64_MAX;
+	sa->reauth_due = UINT64_MAX;
 	sa->next = e->sas;
 	e->sas = sa;
 	e->n_sas++;
@@ -53,6 +55,7 @@ void ike_sa_free(struct ike_sa *sa)
 			break;
 		}
 	crypto_dh_free(sa->dh);
+	crypto_dh_free(sa->pending.dh);
 	ike_keys_free(sa->keys);
 	free(sa->init_req);
 	free(sa->init_resp);
@@ -196,11 +199,13 @@ void ike_sa_die(struct ike_sa *sa, const char *reason)
 	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
 		ike_sa_child_down(sa, &sa->child[i], reason);
 	ike_cp_release(sa);
+	if (sa->reauth == 1)
+		sa->eng->restart_pending = 1; /* break-before-make: connect again */
 	ike_state_set(sa, IKE_S_DEAD, reason);
 	sa->req.due = UINT64_MAX;
 	sa->req.kind = IKE_REQ_NONE;
 	ike_frag_reset(sa);
-	sa->ka_due = sa->dpd_due = sa->half_open_due = UINT64_MAX;
+	sa->ka_due = sa->dpd_due = sa->half_open_due = sa->rekey_due = sa->reauth_due = UINT64_MAX;
 }
 
 void ike_sa_reap(struct ike_engine *e)
@@ -231,5 +236,12 @@ uint64_t ike_sa_deadline(const struct ike_sa *sa)
 		d = sa->dpd_due;
 	if (sa->half_open_due < d)
 		d = sa->half_open_due;
+	if (sa->rekey_due < d)
+		d = sa->rekey_due;
+	if (sa->reauth_due < d)
+		d = sa->reauth_due;
+	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
+		if (sa->child[i].used && sa->child[i].rekey_due < d)
+			d = sa->child[i].rekey_due;
 	return d;
 }

@@ -89,6 +89,14 @@ const struct ike_transition ike_transitions[] = {
 	 .process = ike_child_on_response, .next = IKE_S_ESTABLISHED,
 	 .flow = "<-- HDR, SK {SA, Nr, [KEr], TSi, TSr}"},
 	/*
+	 * an IKE SA born from a rekey (§1.3.2) starts established:
+	 *   HDR, SK {SA, Ni, KEi} -->
+	 *                  <-- HDR, SK {SA, Nr, KEr}
+	 */
+	{.state = IKE_S_NONE, .exchange = IKE_CREATE_CHILD_SA, .on = IKE_ON_REKEYED, .role = IKE_R_ANY,
+	 .process = ike_rekey_on_new, .next = IKE_S_ESTABLISHED,
+	 .flow = "HDR, SK {SA, Ni, KEi} --> <-- HDR, SK {SA, Nr, KEr} (the new IKE SA)"},
+	/*
 	 * INFORMATIONAL (§1.4), either side; END when it deletes the IKE SA:
 	 *   HDR, SK {[N,] [D,] [CP]} -->  (empty: liveness check, §2.4)
 	 *                  <-- HDR, SK {[N,] [D,] [CP]}
@@ -187,6 +195,8 @@ enum ike_verdict ike_state_run(struct ike_sa *sa, uint8_t exchange, enum ike_on 
 	v = t->process(sa, rx);
 	switch (v) {
 	case IKE_V_NEXT:
+		if (sa->state != t->state)
+			break; /* the processor already moved on (e.g. a rekey closing this SA) */
 		if (t->next == IKE_S_DEAD)
 			ike_sa_die(sa, "deleted");
 		else

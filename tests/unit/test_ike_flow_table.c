@@ -105,11 +105,13 @@ static const struct {
 	/* 6 */ {IKE_S_ESTABLISHED, IKE_S_DELETING, 1},
 	/* 7 */ {IKE_S_ESTABLISHED, IKE_S_DEAD, 1},
 	/* 8 */ {IKE_S_INIT_SENT, IKE_S_DEAD, 1},
-	/* 9 */ {IKE_S_NONE, IKE_S_ESTABLISHED, 0},
+	/* 9 */ {IKE_S_NONE, IKE_S_ESTABLISHED, 1}, /* an IKE SA born from a rekey */
 	/* 10 */ {IKE_S_ESTABLISHED, IKE_S_INIT_SENT, 0},
 	/* 11 */ {IKE_S_INIT_SENT, IKE_S_ESTABLISHED, 0},
 	/* 12 */ {IKE_S_DELETING, IKE_S_ESTABLISHED, 0},
 	/* 13 */ {IKE_S_INIT_DONE, IKE_S_AUTH_SENT, 0},
+	/* 14 */ {IKE_S_NONE, IKE_S_AUTH_SENT, 0},
+	/* 15 */ {IKE_S_NONE, IKE_S_DELETING, 0},
 };
 
 static void test_setter_checks(void **state)
@@ -132,6 +134,8 @@ static void test_lookup_roles(void **state)
 	assert_null(ike_state_find(IKE_S_INIT_DONE, IKE_CREATE_CHILD_SA, IKE_ON_REQUEST, 0));
 	assert_non_null(ike_state_find(IKE_S_ESTABLISHED, IKE_INFORMATIONAL, IKE_ON_REQUEST, 1));
 	assert_non_null(ike_state_find(IKE_S_ESTABLISHED, IKE_INFORMATIONAL, IKE_ON_REQUEST, 0));
+	assert_non_null(ike_state_find(IKE_S_NONE, IKE_CREATE_CHILD_SA, IKE_ON_REKEYED, 0));
+	assert_null(ike_state_find(IKE_S_NONE, IKE_CREATE_CHILD_SA, IKE_ON_REQUEST, 0));
 }
 
 int main(void)
