@@ -150,7 +150,7 @@ int ike_msg_build_sk_begin(struct ike_msg_builder *mb, size_t iv_len, size_t icv
 int ike_msg_build_skf_begin(struct ike_msg_builder *mb, uint16_t num, uint16_t total, uint8_t first_inner,
 			    size_t iv_len, size_t icv_len, size_t block_len)
 {
-	size_t hdr;
+	size_t hdr = 0; /* set by sk_open; gcc -O2 cannot see it */
 	int rc;
 
 	if (total == 0 || num == 0 || num > total)
