@@ -258,7 +258,8 @@ void ike_config_free_credentials(struct ike_config *c);
 
 /* ike_child_info: one CHILD SA, both directions, for esp_sa_new. */
 struct ike_child_info {
-	uint64_t ike_spi_i, ike_spi_r;  /* the IKE SA it belongs to */
+	uint64_t ike_spi_i, ike_spi_r;  /* the IKE SA that created it; an IKE rekey moves the CHILD SA
+	                                   on but path_changed keeps using these (ESP SPIs are stable) */
 	int initiator;                  /* we initiated the exchange creating it */
 	uint32_t spi_in, spi_out;
 	enum crypto_aead_alg alg;
@@ -282,7 +283,12 @@ struct ike_callbacks {
 	void (*send)(void *ctx, const struct ike_path *path, const uint8_t *buf, size_t len);
 	void (*child_up)(void *ctx, const struct ike_child_info *ci);
 	void (*child_down)(void *ctx, uint32_t spi_in, uint32_t spi_out, const char *reason);
-	/* path_changed: the peer's address/port moved (NAT mapping); re-target its ESP SAs */
+	/*
+	 * path_changed: the peer's address/port moved (its NAT mapping changed,
+	 * §2.23): re-target the UDP encapsulation of the CHILD SAs that child_up
+	 * announced with these IKE SPIs. Called once per distinct pair, so it
+	 * stays right after an IKE SA rekey moved CHILD SAs to a new IKE SA.
+	 */
 	void (*path_changed)(void *ctx, uint64_t ike_spi_i, uint64_t ike_spi_r, const struct ike_path *path);
 	struct crypto_rng rng;
 	struct ev_sink ev;

@@ -252,8 +252,8 @@ static void install(struct ike_sa *sa, struct ike_child *c)
 	struct ike_child_info ci;
 
 	memset(&ci, 0, sizeof ci);
-	ci.ike_spi_i = sa->spi_i;
-	ci.ike_spi_r = sa->spi_r;
+	c->ike_spi_i = ci.ike_spi_i = sa->spi_i;
+	c->ike_spi_r = ci.ike_spi_r = sa->spi_r;
 	ci.initiator = c->initiator;
 	ci.spi_in = c->spi_in;
 	ci.spi_out = c->spi_out;

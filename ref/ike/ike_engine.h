@@ -118,6 +118,7 @@ struct ike_child {
 	enum crypto_aead_alg alg;
 	struct ike_child_keys keys;
 	uint32_t replaces;          /* the inbound SPI of the CHILD SA this one rekeyed (0 = new) */
+	uint64_t ike_spi_i, ike_spi_r; /* the IKE SPIs child_up announced it with */
 	int rekeyed;                /* replaced by a rekey: only its delete is left */
 	uint64_t rekey_due;         /* child_lifetime (§2.8) */
 	size_t n_ts_local, n_ts_remote;

@@ -146,8 +146,21 @@ void ike_natt_follow(struct ike_sa *sa, const struct ike_path *path)
 	ike_ev_path(&b, "old_", &old);
 	ike_ev_path(&b, "", path);
 	ike_ev_emit(e, &b);
-	if (ike_sa_n_children(sa) > 0 && e->cb.path_changed != NULL)
-		e->cb.path_changed(e->cb.ctx, sa->spi_i, sa->spi_r, path);
+	if (e->cb.path_changed == NULL)
+		return;
+	/* once per IKE SPI pair the CHILD SAs were announced with (an IKE rekey keeps the old names) */
+	for (size_t i = 0; i < IKE_CHILD_MAX; i++) {
+		const struct ike_child *c = &sa->child[i];
+		int seen = 0;
+
+		if (!c->used)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = sa->child[k].used && sa->child[k].ike_spi_i == c->ike_spi_i &&
+			       sa->child[k].ike_spi_r == c->ike_spi_r;
+		if (!seen)
+			e->cb.path_changed(e->cb.ctx, c->ike_spi_i, c->ike_spi_r, path);
+	}
 }
 
 void ike_natt_sent(struct ike_sa *sa, uint64_t now)

@@ -200,10 +200,37 @@ static void test_mapping_change(void **state)
 	assert_int_equal(gs.path.remote_port, 40002);
 	assert_int_equal(f.gw.path_changes, 1);
 	assert_int_equal(f.gw.last_path.remote_port, 40002);
+	assert_int_equal(f.gw.child[0].ci.path.remote_port, 40002);
 	assert_int_equal(flow_count_ev(&f.gw, "\"ev\":\"path\""), 2); /* the float, then this */
 	/* <-- the answer reaches the client through the new mapping */
 	assert_int_equal(flow_deliver(&f, TO_CL), IKE_RX_OK);
 	assert_int_equal(flow_status(&f.cl, 0).counts.retransmits, 0);
+	flow_free(&f);
+}
+
+/* after an IKE rekey the CHILD SAs keep the IKE SPIs they were announced with */
+static void test_mapping_change_after_ike_rekey(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	flow_defaults(&f);
+	flow_behind_nat(&f);
+	f.cl.cfg.dpd_ns = 30 * S_NS;
+	f.cl.cfg.keepalive_ns = 0;
+	flow_start(&f, 8);
+	assert_int_equal(ike_client_start(f.cl.e, 0), 0);
+	flow_pump(&f);
+	assert_int_equal(ike_rekey_ike(f.cl.e, f.now), 0);
+	flow_pump(&f);
+	assert_true(flow_status(&f.gw, 0).spi_i != f.gw.child[0].ci.ike_spi_i);
+	flow_nat_reboot(&f);
+	flow_advance(&f, 30 * S_NS);
+	assert_int_equal(flow_deliver(&f, TO_GW), IKE_RX_OK);
+	assert_int_equal(f.gw.path_changes, 1);
+	assert_int_equal(f.gw.child[0].ci.path.remote_port, f.gw.last_path.remote_port);
+	assert_int_equal(flow_status(&f.gw, 0).path.remote_port, f.gw.last_path.remote_port);
+	assert_int_equal(flow_deliver(&f, TO_CL), IKE_RX_OK);
 	flow_free(&f);
 }
 
@@ -236,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_client_behind_nat), cmocka_unit_test(test_keepalive_config),
 		cmocka_unit_test(test_gateway_behind_nat), cmocka_unit_test(test_forced_encap),
 		cmocka_unit_test(test_mapping_change),    cmocka_unit_test(test_no_follow_without_nat),
+		cmocka_unit_test(test_mapping_change_after_ike_rekey),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

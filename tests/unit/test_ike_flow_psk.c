@@ -337,10 +337,17 @@ static void run_logged(uint64_t seed, uint8_t **cl, size_t *cl_len, uint8_t **gw
 	set_props(&f.gw.cfg.esp, IKE_PROTO_ESP, "aes128-sha256, aes256gcm16");
 	set_props(&f.cl.cfg.ike, IKE_PROTO_IKE, "aes128-sha256-modp2048");
 	set_props(&f.gw.cfg.ike, IKE_PROTO_IKE, "aes128-sha256-modp2048");
+	f.cl.cfg.fragment_size = f.gw.cfg.fragment_size = 200; /* SKF fragments too */
 	flow_start(&f, seed);
 	assert_int_equal(ike_client_start(f.cl.e, 0), 0);
 	flow_pump(&f);
 	assert_int_equal(flow_state(&f.cl), IKE_S_ESTABLISHED);
+	/* rekeys draw nonces, DH values and SPIs again */
+	assert_int_equal(ike_rekey_child(f.cl.e, 0, S_NS), 0);
+	flow_pump(&f);
+	assert_int_equal(ike_rekey_ike(f.gw.e, 2 * S_NS), 0);
+	flow_pump(&f);
+	assert_int_equal(ike_sa_count(f.cl.e), 1);
 	ike_close(f.cl.e, 5 * S_NS);
 	flow_pump(&f);
 	assert_int_equal(ike_sa_count(f.cl.e) + ike_sa_count(f.gw.e), 0);

@@ -164,8 +164,10 @@ static void flow_path_changed(void *ctx, uint64_t spi_i, uint64_t spi_r, const s
 {
 	struct flow_peer *p = ctx;
 
-	(void)spi_i;
-	(void)spi_r;
+	/* like a host adapter: the CHILD SAs announced with these IKE SPIs move */
+	for (size_t i = 0; i < p->n_child; i++)
+		if (p->child[i].up && p->child[i].ci.ike_spi_i == spi_i && p->child[i].ci.ike_spi_r == spi_r)
+			p->child[i].ci.path = *path;
 	p->path_changes++;
 	p->last_path = *path;
 }
