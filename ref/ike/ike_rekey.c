@@ -632,8 +632,13 @@ void ike_rekey_arm(struct ike_sa *sa)
 
 void ike_rekey_timer(struct ike_sa *sa, uint64_t now)
 {
-	if (sa->state != IKE_S_ESTABLISHED)
+	if (sa->state != IKE_S_ESTABLISHED) {
+		/* nothing to rekey any more: a past due time would be a deadline never served */
+		sa->rekey_due = sa->reauth_due = UINT64_MAX;
+		for (size_t i = 0; i < IKE_CHILD_MAX; i++)
+			sa->child[i].rekey_due = UINT64_MAX;
 		return;
+	}
 	if (now >= sa->reauth_due) {
 		sa->reauth_due = UINT64_MAX;
 		ike_reauth_start(sa);

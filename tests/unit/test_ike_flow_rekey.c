@@ -352,6 +352,30 @@ static void test_reauth_make_before_break(void **state)
 	flow_free(&f);
 }
 
+/* lifetimes running out while the SA is being deleted must not leave a deadline behind */
+static void test_lifetimes_while_deleting(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	flow_defaults(&f);
+	f.cl.cfg.ike_lifetime_ns = 10 * S_NS;
+	f.cl.cfg.child_lifetime_ns = 10 * S_NS;
+	f.cl.cfg.retx_timeout_ns = 2 * S_NS;
+	established(&f, 50);
+	flow_advance(&f, 5 * S_NS);
+	ike_close(f.cl.e, f.now);
+	assert_int_equal(flow_state(&f.cl), IKE_S_DELETING);
+	for (int i = 0; i < 120; i++) { /* every DELETE and retransmission is lost */
+		while (flow_pending(&f, TO_GW))
+			flow_drop(&f, TO_GW);
+		flow_advance(&f, S_NS); /* aborts if a deadline stays in the past */
+	}
+	assert_int_equal(ike_sa_count(f.cl.e), 0);
+	assert_int_equal(ike_deadline(f.cl.e), UINT64_MAX);
+	flow_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_ike_rekey_collision),
 		cmocka_unit_test(test_reauth_break_before_make),
 		cmocka_unit_test(test_reauth_make_before_break),
+		cmocka_unit_test(test_lifetimes_while_deleting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,6 +470,13 @@ FLOW_FN void flow_advance(struct flow *f, uint64_t ns)
 			ike_on_deadline(f->cl.e, f->now);
 		if (dg <= f->now)
 			ike_on_deadline(f->gw.e, f->now);
+		/* a served deadline must move on, or a host loop would spin */
+		if (ike_deadline(f->cl.e) <= f->now || ike_deadline(f->gw.e) <= f->now) {
+			fprintf(stderr, "flow: deadline stuck at %llu ns (client %llu, gw %llu)\n",
+				(unsigned long long)f->now, (unsigned long long)ike_deadline(f->cl.e),
+				(unsigned long long)ike_deadline(f->gw.e));
+			abort();
+		}
 	}
 	f->now = end;
 }
