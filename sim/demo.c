@@ -399,7 +399,6 @@ int demo_run(const struct demo_cfg *cfg, struct demo_result *out, char *err, siz
 
 struct many {
 	const struct demo_many_cfg *cfg;
-	struct host *hc;
 	unsigned up;
 	uint64_t t_all_up;
 };
@@ -420,6 +419,22 @@ static void many_child_up(void *ctx, struct host *h, const struct ike_child_info
 	}
 }
 
+/* addrs_tx: the dummy device holding the client addresses sends nothing. */
+static void addrs_tx(void *ctx, int node, int dev, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)node;
+	(void)dev;
+	(void)pkt;
+	(void)len;
+}
+
+/* many_client_addr: client |i| is host (i % 62) + 1 of the /26 block |i| / 62 in 10.0.0.0/16. */
+static uint32_t many_client_addr(unsigned i)
+{
+	return NS3SHIM_IP(10, 0, 0, 0) + (i / DEMO_MANY_PER_NODE) * 64 + i % DEMO_MANY_PER_NODE + 1;
+}
+
 int demo_many(const struct demo_many_cfg *cfg, struct demo_many_result *out, char *err, size_t cap)
 {
 	if (!cfg || !out || cfg->clients < 1 || cfg->clients > 60000) {
@@ -438,29 +453,33 @@ int demo_many(const struct demo_many_cfg *cfg, struct demo_many_result *out, cha
 		return fail(err, cap, "out of memory");
 	}
 	m->cfg = cfg;
+	unsigned nodes = (cfg->clients + DEMO_MANY_PER_NODE - 1) / DEMO_MANY_PER_NODE;
+	if (nodes > 250) {
+		snprintf(err, cap, "demo_many: %u clients need %u client nodes, at most 250", cfg->clients,
+			 nodes);
+		return -1;
+	}
+	out->nodes = nodes;
 
-	/* clients (one node, N addresses) ── NAT ── gw ── server */
+	/* agg ── NAT ── gw ── server */
 	struct ns3shim_link_cfg fast = {.rate_bps = 1000000000, .delay_ns = 1 * MS};
 	struct ns3shim_link_cfg wan = {.rate_bps = 1000000000, .delay_ns = 10 * MS};
-	int c = ns3shim_node_add("clients", NS3SHIM_HOST);
+	int agg = ns3shim_node_add("agg", NS3SHIM_HOST);
 	int nat = ns3shim_node_add("nat", NS3SHIM_RAW);
 	int g = ns3shim_node_add("gw", NS3SHIM_HOST);
 	int s = ns3shim_node_add("server", NS3SHIM_HOST);
-	int c_dev, nat_in, nat_out, g_out, g_in, s_dev;
-	if (c < 0 || nat < 0 || g < 0 || s < 0 ||
-	    ns3shim_link_add(c, nat, &fast, &c_dev, &nat_in) < 0 ||
+	int agg_out, nat_in, nat_out, g_out, g_in, s_dev;
+	if (agg < 0 || nat < 0 || g < 0 || s < 0 ||
+	    ns3shim_link_add(agg, nat, &fast, &agg_out, &nat_in) < 0 ||
 	    ns3shim_link_add(nat, g, &wan, &nat_out, &g_out) < 0 ||
 	    ns3shim_link_add(g, s, &fast, &g_in, &s_dev) < 0)
 		return fail(err, cap, "topology");
-	if (ns3shim_addr_add(c, c_dev, IP_CLIENT, 16) < 0 ||
-	    ns3shim_route_add(c, 0, 0, IP_CLIENT_GW, c_dev) < 0 ||
+	if (ns3shim_addr_add(agg, agg_out, NS3SHIM_IP(10, 255, 0, 2), 24) < 0 ||
+	    ns3shim_route_add(agg, 0, 0, NS3SHIM_IP(10, 255, 0, 1), agg_out) < 0 ||
 	    ns3shim_addr_add(g, g_out, IP_GW, 24) < 0 || ns3shim_addr_add(g, g_in, IP_GW_IN, 24) < 0 ||
 	    ns3shim_addr_add(s, s_dev, IP_SERVER, 24) < 0 ||
 	    ns3shim_route_add(s, 0, 0, IP_GW_IN, s_dev) < 0)
 		return fail(err, cap, "addresses");
-	for (unsigned i = 1; i < cfg->clients; i++)
-		if (ns3shim_addr_add(c, c_dev, IP_CLIENT + i, 32) < 0)
-			return fail(err, cap, "client addresses");
 	char msg[256];
 	struct node_mbox *nm = node_mbox_new(nat, cfg->events, NULL);
 	struct mbox_nat_cfg nc;
@@ -475,15 +494,10 @@ int demo_many(const struct demo_many_cfg *cfg, struct demo_many_result *out, cha
 		return -1;
 	}
 
-	struct host_hooks hooks = {.ctx = m, .child_up = many_child_up};
-	m->hc = host_new(c, &(struct host_cfg){.name = "clients", .seed = cfg->seed,
-						.events = cfg->events, .hooks = &hooks,
-						.max_sas = cfg->clients});
 	struct host *hg = host_new(g, &(struct host_cfg){.name = "gw", .seed = cfg->seed,
 							  .events = cfg->events, .max_sas = cfg->clients});
-	if (!m->hc || !hg || host_tun_add(m->hc, 0, 0) < 0 || host_tun_add(hg, IP_GW_TUN, 32) < 0 ||
-	    host_tun_route(hg, NET_POOL, 16) < 0)
-		return fail(err, cap, "hosts");
+	if (!hg || host_tun_add(hg, IP_GW_TUN, 32) < 0 || host_tun_route(hg, NET_POOL, 16) < 0)
+		return fail(err, cap, "gateway host");
 	struct ike_config gc, cc;
 	ike_config_init(&gc, IKE_ROLE_GATEWAY);
 	gc.local_addr = IP_GW;
@@ -499,45 +513,92 @@ int demo_many(const struct demo_many_cfg *cfg, struct demo_many_result *out, cha
 		snprintf(err, cap, "gateway engine: %s", msg);
 		return -1;
 	}
+
+	/* client node k: link 172.16.k.0/30 to agg, engines on 10.0.0.0 + 64k + 1..62 (dummy device) */
+	struct host_hooks hooks = {.ctx = m, .child_up = many_child_up};
+	struct host **hc = calloc(nodes, sizeof *hc);
+	if (!hc)
+		return fail(err, cap, "out of memory");
 	uint64_t stagger = cfg->stagger_ns ? cfg->stagger_ns : 1 * MS;
-	for (unsigned i = 0; i < cfg->clients; i++) {
-		ike_config_init(&cc, IKE_ROLE_CLIENT);
-		cc.local_addr = IP_CLIENT + i;
-		cc.remote_addr = IP_GW;
-		char id[64];
-		snprintf(id, sizeof id, "client%u@example.org", i);
-		set_id(&cc.local_id, IKE_ID_RFC822_ADDR, id);
-		snprintf(cc.name, sizeof cc.name, "c%u", i);
-		use_psk(&cc);
-		cc.request_vip = 1;
-		cc.n_remote_ts = 1;
-		cc.remote_ts[0] = gc.local_ts[0];
-		struct host_ike *e = host_ike_add(m->hc, &cc, msg, sizeof msg);
-		if (!e || host_ike_connect(e, (uint64_t)i * stagger) < 0) {
-			snprintf(err, cap, "client engine %u: %s", i, e ? ns3shim_last_error() : msg);
-			return -1;
+	int r = 0;
+	for (unsigned k = 0; k < nodes && r == 0; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "clients%u", k);
+		int c = ns3shim_node_add(name, NS3SHIM_HOST);
+		int c_dev, a_dev, dummy;
+		uint32_t net = NS3SHIM_IP(172, 16, 0, 0) + (k << 8);
+		if (c < 0 || ns3shim_link_add(c, agg, &fast, &c_dev, &a_dev) < 0 ||
+		    ns3shim_addr_add(c, c_dev, net + 2, 30) < 0 ||
+		    ns3shim_addr_add(agg, a_dev, net + 1, 30) < 0 ||
+		    ns3shim_route_add(c, 0, 0, net + 1, c_dev) < 0 ||
+		    ns3shim_route_add(agg, many_client_addr(k * DEMO_MANY_PER_NODE) - 1, 26, net + 2, a_dev) < 0 ||
+		    (dummy = ns3shim_tun_add(c, 1500, addrs_tx, NULL)) < 0) {
+			r = fail(err, cap, "client node");
+			break;
 		}
+		hc[k] = host_new(c, &(struct host_cfg){.name = name, .seed = cfg->seed, .events = cfg->events,
+							 .hooks = &hooks, .max_sas = DEMO_MANY_PER_NODE});
+		if (!hc[k] || host_tun_add(hc[k], 0, 0) < 0) {
+			r = fail(err, cap, "client host");
+			break;
+		}
+		for (unsigned j = 0; j < DEMO_MANY_PER_NODE; j++) {
+			unsigned i = k * DEMO_MANY_PER_NODE + j;
+			if (i >= cfg->clients)
+				break;
+			if (ns3shim_addr_add(c, dummy, many_client_addr(i), 32) < 0) {
+				r = fail(err, cap, "client address");
+				break;
+			}
+			ike_config_init(&cc, IKE_ROLE_CLIENT);
+			cc.local_addr = many_client_addr(i);
+			cc.remote_addr = IP_GW;
+			char id[64];
+			snprintf(id, sizeof id, "client%u@example.org", i);
+			set_id(&cc.local_id, IKE_ID_RFC822_ADDR, id);
+			snprintf(cc.name, sizeof cc.name, "c%u", i);
+			use_psk(&cc);
+			cc.request_vip = 1;
+			cc.n_remote_ts = 1;
+			cc.remote_ts[0] = gc.local_ts[0];
+			struct host_ike *e = host_ike_add(hc[k], &cc, msg, sizeof msg);
+			if (!e || host_ike_connect(e, (uint64_t)i * stagger) < 0) {
+				snprintf(err, cap, "client engine %u: %s", i, e ? ns3shim_last_error() : msg);
+				r = -1;
+				break;
+			}
+		}
+	}
+	if (r < 0) {
+		free(hc);
+		return -1;
 	}
 	uint64_t t1 = wall_ns();
 	uint64_t dur = cfg->duration_ns ? cfg->duration_ns : stagger * cfg->clients + 30 * SEC;
-	if (ns3shim_run_until(dur) < 0)
+	if (ns3shim_run_until(dur) < 0) {
+		free(hc);
 		return fail(err, cap, "run");
+	}
 	/* the server pings a sample of the clients' virtual addresses through the tunnels */
 	unsigned sample = cfg->ping_sample ? cfg->ping_sample : 10;
+	if (sample > 64)
+		sample = 64;
 	int apps[64];
 	unsigned napps = 0;
-	for (unsigned i = 0; i < cfg->clients && napps < sample && napps < 64; i += cfg->clients / sample + 1) {
+	for (unsigned i = 0; i < cfg->clients && napps < sample; i += cfg->clients / sample + 1) {
 		struct ike_sa_status st;
-		struct host_ike *e = host_ike_get(m->hc, i);
-		if (ike_sa_count(host_ike_engine(e)) == 0 || ike_sa_status(host_ike_engine(e), 0, &st) < 0 ||
-		    !st.vip)
+		struct host_ike *e = host_ike_get(hc[i / DEMO_MANY_PER_NODE], i % DEMO_MANY_PER_NODE);
+		if (!e || ike_sa_count(host_ike_engine(e)) == 0 ||
+		    ike_sa_status(host_ike_engine(e), 0, &st) < 0 || !st.vip)
 			continue;
 		int a = ns3apps_ping(s, st.vip, 56, 100 * MS, 1, 0);
 		if (a >= 0)
 			apps[napps++] = a;
 	}
-	if (ns3shim_run_until(ns3shim_now() + 2 * SEC) < 0)
+	if (ns3shim_run_until(ns3shim_now() + 2 * SEC) < 0) {
+		free(hc);
 		return fail(err, cap, "run");
+	}
 	uint64_t t2 = wall_ns();
 
 	for (unsigned i = 0; i < napps; i++) {
@@ -546,9 +607,12 @@ int demo_many(const struct demo_many_cfg *cfg, struct demo_many_result *out, cha
 		out->pings_sent += (unsigned)st.tx_packets;
 		out->pings_ok += (unsigned)st.rx_packets;
 	}
-	for (size_t i = 0; i < host_ike_count(m->hc); i++)
-		out->established += (unsigned)host_ike_established(host_ike_get(m->hc, i));
-	out->children = (unsigned)host_child_count(m->hc);
+	for (unsigned k = 0; k < nodes; k++) {
+		for (size_t i = 0; i < host_ike_count(hc[k]); i++)
+			out->established += (unsigned)host_ike_established(host_ike_get(hc[k], i));
+		out->children += (unsigned)host_child_count(hc[k]);
+	}
+	free(hc);
 	out->t_all_up_ns = m->t_all_up;
 	out->gw_ike = *ike_engine_counts(host_ike_engine(eg));
 	out->nat_mappings = mbox_nat_mappings(box);
