@@ -41,6 +41,7 @@ enum {
 	SCN_MAX_TRAFFIC = 8,
 	SCN_MAX_EVENTS = 64,
 	SCN_MAX_EXPECT = 64,
+	SCN_MAX_SHOW = 6,
 	SCN_MAX_MEMBERS = 8, /* cluster members simulated as gateways */
 	SCN_TEXT_MAX = 4096, /* description, topology drawing */
 	SCN_ERR_MAX = 512,   /* a buffer that holds any message of this module */
@@ -191,7 +192,8 @@ struct scn {
 	struct scn_event events[SCN_MAX_EVENTS]; /* sorted by time (stable) */
 	size_t n_expect;
 	struct scn_expect expect[SCN_MAX_EXPECT];
-	char show[256]; /* [scenario] show = metrics the suite table prints */
+	size_t n_show;  /* [scenario] show = metrics the suite table prints (comma-separated) */
+	struct scn_expect show[SCN_MAX_SHOW]; /* only fn, metric and unit are used */
 };
 
 /*

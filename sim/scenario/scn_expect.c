@@ -244,6 +244,68 @@ static int value_parse(const char *s, enum scn_unit unit, struct scn_value *v, c
 	return -1;
 }
 
+int scn_metric_parse(const char *m, struct scn_expect *out, size_t *used, char *err, size_t errlen,
+		     size_t *bad_off)
+{
+	size_t idl = strspn(m, "abcdefghijklmnopqrstuvwxyz_");
+	*bad_off = 0;
+	if (m[idl] == '(') {
+		const char *paren = m + idl;
+		size_t i;
+		for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
+			if (strlen(fns[i].name) == idl && strncmp(m, fns[i].name, idl) == 0)
+				break;
+		if (i == sizeof fns / sizeof fns[0]) {
+			snprintf(err, errlen,
+				 "unknown function '%.*s', expected count, first, last, gap_max, gap_min "
+				 "or gap_mean",
+				 (int)idl, m);
+			return -1;
+		}
+		const char *close = strchr(paren, ')');
+		size_t fl = close ? (size_t)(close - paren - 1) : 0;
+		if (!close || fl >= sizeof out->metric) {
+			*bad_off = idl;
+			if (!close)
+				snprintf(err, errlen, "'(' without ')', expected %s(EVENT FILTER)", fns[i].name);
+			else
+				snprintf(err, errlen, "filter of %zu characters, expected at most %zu", fl,
+					 sizeof out->metric - 1);
+			return -1;
+		}
+		memcpy(out->metric, paren + 1, fl);
+		out->metric[fl] = '\0';
+		size_t b = 0;
+		if (scn_meas_filter_check(out->metric, err, errlen, &b) < 0) {
+			*bad_off = idl + 1 + b;
+			return -1;
+		}
+		out->fn = fns[i].fn;
+		out->unit = fns[i].unit;
+		*used = (size_t)(close + 1 - m);
+		return 0;
+	}
+	size_t ml = strcspn(m, " \t<>=!,");
+	if (ml == 0) {
+		snprintf(err, errlen, "no metric, expected METRIC OP VALUE (e.g. tunnel.up_at <= 5s)");
+		return -1;
+	}
+	if (ml >= sizeof out->metric) {
+		snprintf(err, errlen, "metric of %zu characters, expected at most %zu", ml,
+			 sizeof out->metric - 1);
+		return -1;
+	}
+	memcpy(out->metric, m, ml);
+	out->metric[ml] = '\0';
+	int u = scn_metric_unit(out->metric, NULL, err, errlen);
+	if (u < 0)
+		return -1;
+	out->fn = SCN_FN_NONE;
+	out->unit = (enum scn_unit)u;
+	*used = ml;
+	return 0;
+}
+
 int scn_expect_parse(const char *text, unsigned line, unsigned col0, struct scn_expect *out,
 		     char *err, size_t errlen, unsigned *err_col)
 {
@@ -279,53 +341,12 @@ int scn_expect_parse(const char *text, unsigned line, unsigned col0, struct scn_
 	/* the metric: a name, or fn(filter) */
 	const char *m = p;
 	out->metric_col = COL(m);
-	const char *paren = NULL;
-	size_t idl = strspn(m, "abcdefghijklmnopqrstuvwxyz_");
-	if (m[idl] == '(')
-		paren = m + idl;
-	if (paren) {
-		size_t i;
-		for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
-			if (strlen(fns[i].name) == idl && strncmp(m, fns[i].name, idl) == 0)
-				break;
-		if (i == sizeof fns / sizeof fns[0])
-			FAIL(m, "unknown function '%.*s', expected count, first, last, gap_max, gap_min "
-				"or gap_mean",
-			     (int)idl, m);
-		const char *close = strchr(paren, ')');
-		if (!close)
-			FAIL(paren, "'(' without ')', expected %s(EVENT FILTER)", fns[i].name);
-		size_t fl = (size_t)(close - paren - 1);
-		if (fl >= sizeof out->metric)
-			FAIL(paren + 1, "filter of %zu characters, expected at most %zu", fl,
-			     sizeof out->metric - 1);
-		memcpy(out->metric, paren + 1, fl);
-		out->metric[fl] = '\0';
-		size_t bad = 0;
-		if (scn_meas_filter_check(out->metric, err, errlen, &bad) < 0) {
-			*err_col = COL(paren + 1 + bad);
-			return -1;
-		}
-		out->fn = fns[i].fn;
-		out->unit = fns[i].unit;
-		p = close + 1;
-	} else {
-		size_t ml = strcspn(m, " \t<>=!");
-		if (ml == 0)
-			FAIL(m, "no metric, expected METRIC OP VALUE (e.g. tunnel.up_at <= 5s)");
-		if (ml >= sizeof out->metric)
-			FAIL(m, "metric of %zu characters, expected at most %zu", ml,
-			     sizeof out->metric - 1);
-		memcpy(out->metric, m, ml);
-		out->metric[ml] = '\0';
-		int u = scn_metric_unit(out->metric, NULL, err, errlen);
-		if (u < 0) {
-			*err_col = COL(m);
-			return -1;
-		}
-		out->unit = (enum scn_unit)u;
-		p = m + ml;
+	size_t used = 0, bad = 0;
+	if (scn_metric_parse(m, out, &used, err, errlen, &bad) < 0) {
+		*err_col = COL(m + bad);
+		return -1;
 	}
+	p = m + used;
 
 	/* the operator */
 	while (*p == ' ' || *p == '\t')
@@ -344,24 +365,24 @@ int scn_expect_parse(const char *text, unsigned line, unsigned col0, struct scn_
 		     *p ? p : "(end of line)", out->unit == SCN_U_WORDS ? ", has or starts" : "");
 	out->op = ops[oi].op;
 	const char *opp = p;
-	p += strlen(ops[oi].s);
+	p += strlen(scn_op_name(out->op));
 	int words = out->unit == SCN_U_WORDS;
 	if (words && (out->op != SCN_OP_EQ && out->op != SCN_OP_NE && out->op != SCN_OP_HAS &&
 		      out->op != SCN_OP_STARTS))
 		FAIL(opp, "operator %s on the word sequence %s, expected ==, !=, has or starts",
-		     ops[oi].s, out->metric);
+		     scn_op_name(out->op), out->metric);
 	if (!words && (out->op == SCN_OP_HAS || out->op == SCN_OP_STARTS))
-		FAIL(opp, "operator %s on a %s, expected ==, !=, <, <=, >, >=", ops[oi].s,
+		FAIL(opp, "operator %s on a %s, expected ==, !=, <, <=, >, >=", scn_op_name(out->op),
 		     scn_unit_name(out->unit));
 	if (out->unit == SCN_U_BOOL && out->op != SCN_OP_EQ && out->op != SCN_OP_NE)
-		FAIL(opp, "operator %s on yes/no, expected == or !=", ops[oi].s);
+		FAIL(opp, "operator %s on yes/no, expected == or !=", scn_op_name(out->op));
 
 	/* the value and an optional tolerance */
 	while (*p == ' ' || *p == '\t')
 		p++;
 	out->value_col = COL(p);
 	if (!*p)
-		FAIL(p, "no value after %s, expected a %s", ops[oi].s, scn_unit_name(out->unit));
+		FAIL(p, "no value after %s, expected a %s", scn_op_name(out->op), scn_unit_name(out->unit));
 	char val[SCN_WORDS_MAX + 8], tol[64] = "";
 	const char *tolp = NULL;
 	if (!words) {
@@ -392,7 +413,7 @@ int scn_expect_parse(const char *text, unsigned line, unsigned col0, struct scn_
 	}
 	if (tolp) {
 		if (out->op != SCN_OP_EQ && out->op != SCN_OP_NE)
-			FAIL(tolp, "tolerance with %s, expected it only with == or !=", ops[oi].s);
+			FAIL(tolp, "tolerance with %s, expected it only with == or !=", scn_op_name(out->op));
 		if (out->unit == SCN_U_BOOL)
 			FAIL(tolp, "tolerance on yes/no, expected none");
 		struct scn_value tv;

@@ -57,6 +57,14 @@ int scn_expect_parse(const char *text, unsigned line, unsigned col0, struct scn_
 		     char *err, size_t errlen, unsigned *err_col);
 
 /*
+ * scn_metric_parse reads one metric at the start of |text| (a catalogue
+ * name or fn(filter)) into out->fn, out->metric and out->unit; |*used|
+ * gets its length. -1 with |err| and the offset of the problem in |*bad_off|.
+ */
+int scn_metric_parse(const char *text, struct scn_expect *out, size_t *used, char *err,
+		     size_t errlen, size_t *bad_off);
+
+/*
  * scn_metric_unit: the unit of catalogue metric |name|, or -1 if unknown
  * (then |err| lists what is known near it). |parts| (may be NULL) gets the
  * object names in the metric: link, box or flow name, drop reason.

@@ -338,8 +338,32 @@ static int scenario_keys(struct scn_pstate *ps, const struct section *sec, int *
 				return scn_perr(ps, rl->no, vcol, "client_start: %s, or manual", ps->why);
 			}
 		} else if (strcmp(key, "show") == 0) {
-			/* metric names, checked with the expectations */
-			scn_copy(s->show, sizeof s->show, val);
+			/* metrics separated by commas; names are checked with the expectations */
+			const char *q = val;
+			while (*q) {
+				while (*q == ' ' || *q == ',')
+					q++;
+				if (!*q)
+					break;
+				if (s->n_show == SCN_MAX_SHOW)
+					return scn_perr(ps, rl->no, vcol + (unsigned)(q - val),
+							"show: more than %d metrics, expected fewer", SCN_MAX_SHOW);
+				struct scn_expect *e = &s->show[s->n_show];
+				size_t used = 0, bad = 0;
+				if (scn_metric_parse(q, e, &used, ps->why, sizeof ps->why, &bad) < 0)
+					return scn_perr(ps, rl->no, vcol + (unsigned)(q - val + (long)bad), "show: %s",
+							ps->why);
+				e->line = rl->no;
+				e->metric_col = vcol + (unsigned)(q - val);
+				snprintf(e->text, sizeof e->text, "%.*s", (int)used, q);
+				s->n_show++;
+				q += used;
+				while (*q == ' ')
+					q++;
+				if (*q && *q != ',')
+					return scn_perr(ps, rl->no, vcol + (unsigned)(q - val),
+							"show: '%c' after a metric, expected ',' between metrics", *q);
+			}
 		} else {
 			(void)u;
 			return scn_perr(ps, rl->no, l.tok[0].col,
@@ -554,17 +578,6 @@ static int expect_lines(struct scn_pstate *ps, const struct section *sec)
 	return 0;
 }
 
-/* check_show: [scenario] show = metric, metric ... */
-static int check_show(struct scn_pstate *ps, unsigned line)
-{
-	char buf[256];
-	scn_copy(buf, sizeof buf, ps->s->show);
-	for (char *save = NULL, *m = strtok_r(buf, ", ", &save); m; m = strtok_r(NULL, ", ", &save))
-		if (check_metric(ps, m, line, 1) < 0)
-			return -1;
-	return 0;
-}
-
 static void sections_free(struct section *secs)
 {
 	for (int i = 0; i < SEC__COUNT; i++)
@@ -746,14 +759,10 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 	if (s->n_expect == 0)
 		return scn_perr(ps, secs[SEC_EXPECT].header_line, 1,
 				"[expect] is empty, expected at least one expectation");
-	if (s->show[0]) {
-		unsigned sl = secs[SEC_SCENARIO].header_line;
-		for (size_t i = 0; i < secs[SEC_SCENARIO].n; i++)
-			if (strstr(secs[SEC_SCENARIO].lines[i].p, "show") == secs[SEC_SCENARIO].lines[i].p)
-				sl = secs[SEC_SCENARIO].lines[i].no;
-		if (check_show(ps, sl) < 0)
+	for (size_t i = 0; i < s->n_show; i++)
+		if (s->show[i].fn == SCN_FN_NONE &&
+		    check_metric(ps, s->show[i].metric, s->show[i].line, s->show[i].metric_col) < 0)
 			return -1;
-	}
 	for (size_t i = 0; i < s->n_expect; i++) {
 		const char *m = s->expect[i].metric;
 		if (!s->has_client && s->expect[i].fn == SCN_FN_NONE &&

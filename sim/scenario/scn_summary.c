@@ -246,6 +246,30 @@ void scn_summary_print(FILE *f, const struct scn *s, const struct scn_result *r)
 	for (size_t i = 0; i < s->n_expect; i++)
 		fprintf(f, "  %-4s  %-52s measured %s\n", r->item[i].pass ? "ok" : "FAIL", s->expect[i].text,
 			r->item[i].got_text);
+	if (s->has_client) {
+		static const char *const ex[] = {"IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA", "INFORMATIONAL"};
+		fprintf(f, "\nlargest IKE request sent (octets on the wire), CHILD SA proposal lists offered:\n");
+		fprintf(f, "  %-8s", "");
+		for (int i = 0; i < 4; i++)
+			fprintf(f, " %16s", ex[i]);
+		fprintf(f, " %10s\n", "offers");
+		static const char *const sides[] = {"client", "gateway"};
+		for (int k = 0; k < 2; k++) {
+			char name[64];
+			fprintf(f, "  %-8s", sides[k]);
+			for (int i = 0; i < 4; i++) {
+				snprintf(name, sizeof name, "%s.size.%s", sides[k], ex[i]);
+				const struct scn_value *v = scn_meas_get(r->meas, name);
+				if (v && v->num > 0)
+					fprintf(f, " %16.0f", v->num);
+				else
+					fprintf(f, " %16s", "-");
+			}
+			snprintf(name, sizeof name, "%s.proposal_attempts", sides[k]);
+			const struct scn_value *v = scn_meas_get(r->meas, name);
+			fprintf(f, " %10.0f\n", v ? v->num : 0);
+		}
+	}
 	fprintf(f, "\ntimeline:\n");
 	timeline(f, s, r);
 	fprintf(f, "\nmeasurements (zeros of drop reasons left out):\n");

@@ -9,21 +9,15 @@
 
 #include "sim/scenario/scn_units.h"
 
-/* show_metrics: the [scenario] show list, or the metrics of the first expectations. */
+/* print_show: the [scenario] show list, or the metrics of the first expectations. */
 static void print_show(FILE *f, const struct scn *s, const struct scn_result *r)
 {
-	char buf[256], val[96];
-	size_t n = 0;
-	if (s->show[0]) {
-		scn_copy(buf, sizeof buf, s->show);
-		for (char *save = NULL, *m = strtok_r(buf, ", ", &save); m && n < SCN_VERDICT_SHOW_MAX;
-		     m = strtok_r(NULL, ", ", &save), n++) {
-			const struct scn_value *v = scn_meas_get(r->meas, m);
-			fprintf(f, "show %s => %s\n", m, v ? scn_value_format(v, val, sizeof val) : "not measured");
-		}
-		return;
+	for (size_t i = 0; i < s->n_show; i++) {
+		struct scn_verdict_item it;
+		scn_expect_eval(&s->show[i], r->meas, &it);
+		fprintf(f, "show %s => %s\n", s->show[i].text, it.got_text);
 	}
-	for (size_t i = 0; i < s->n_expect && n < 3; i++, n++) {
+	for (size_t i = 0; !s->n_show && i < s->n_expect && i < 3; i++) {
 		const struct scn_expect *e = &s->expect[i];
 		char label[200];
 		if (e->fn == SCN_FN_NONE)
