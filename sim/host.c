@@ -365,14 +365,14 @@ void host_tun_child_up(struct host *h, const struct host_child *c, const struct 
 		h->tun_mtu_exact = 1;
 		host_tun_mtu_set(h, (uint32_t)inner, "child-up");
 	}
-	/* the virtual IP is ours when it is our side of the selectors (client);
-	 * a gateway's child_up names the client's VIP on the remote side */
+	/* the virtual IP is ours on a client; a gateway's child_up names its
+	 * client's. Without an engine (manual keying): ours when it is exactly
+	 * our selector, as a narrowed client selector is */
 	int vip_ours = 0;
-	for (size_t i = 0; ci->vip && i < c->n_ts_local; i++)
-		vip_ours |= host_ts_contains(&c->ts_local[i], ci->vip, 0, -1);
-	for (size_t i = 0; vip_ours && i < c->n_ts_remote; i++)
-		if (host_ts_contains(&c->ts_remote[i], ci->vip, 0, -1))
-			vip_ours = 0;
+	if (ci->vip && c->owner)
+		vip_ours = host_ike_role(c->owner) == IKE_ROLE_CLIENT;
+	for (size_t i = 0; ci->vip && !c->owner && i < c->n_ts_local; i++)
+		vip_ours |= c->ts_local[i].lo == ci->vip && c->ts_local[i].hi == ci->vip;
 	if (vip_ours && host_tun_addr_add(h, ci->vip, 32) < 0)
 		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
 	/* the client routes what the gateway lets it reach; a gateway's routes

@@ -28,6 +28,7 @@ struct host_ike {
 	struct host *h;
 	struct ike_engine *e;
 	struct crypto_drbg *drbg;
+	enum ike_role role;
 	uint32_t local_addr;
 	uint16_t port, natt_port;
 	int sock_ike, sock_natt;
@@ -205,6 +206,11 @@ int host_ike_natt_sock(const struct host_ike *hi)
 	return hi->sock_natt;
 }
 
+enum ike_role host_ike_role(const struct host_ike *hi)
+{
+	return hi->role;
+}
+
 /* ---------------------------------------------------------------- public */
 
 static struct host_ike *fail(char *err, size_t cap, const char *fmt, const char *a, const char *b)
@@ -225,6 +231,7 @@ struct host_ike *host_ike_add(struct host *h, const struct ike_config *cfg, char
 	if (!hi)
 		return fail(err, cap, "host_ike_add: %s%s", "out of memory", "");
 	hi->h = h;
+	hi->role = c.role;
 	hi->local_addr = c.local_addr;
 	hi->port = c.port;
 	hi->natt_port = c.natt_port;

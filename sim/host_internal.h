@@ -115,5 +115,6 @@ int host_ts_contains(const struct ike_ts_cfg *ts, uint32_t addr, uint8_t proto, 
 /* host_ike.c */
 /* host_ike_natt_sock returns the engine's NAT-T socket (ESP-in-UDP goes out there). */
 int host_ike_natt_sock(const struct host_ike *hi);
+enum ike_role host_ike_role(const struct host_ike *hi);
 
 #endif

@@ -357,6 +357,56 @@ static void test_drops(void **state)
 	SCEN_RUN(sc_drops, NULL, &r);
 }
 
+/* ------------------------------------------------------------ 0.0.0.0/0 through the tunnel */
+
+/*
+ * A full tunnel (remote selector 0.0.0.0/0) is routed as 0/1 + 128/1 so
+ * the old default route stays for the outer packets, with the gateway
+ * pinned to its current path: the ESP packets do not loop into the tunnel.
+ */
+static void sc_full_tunnel(struct simres *res, struct net *n, void *arg)
+{
+	(void)arg;
+	struct opts o = {.link_mtu = 1500};
+	SIM_CHECK(res, ns3shim_init(3, 1) == 0);
+	SIM_CHECK(res, net_build(n, &o) == 0);
+	struct ike_child_info cc, cg;
+	child_info(&cc, 1, &o);
+	child_info(&cg, 0, &o);
+	cc.ts_remote[0] = (struct ike_ts_cfg){0, UINT32_MAX, 0, 0, 65535};
+	cg.ts_local[0] = cc.ts_remote[0];
+	SIM_CHECK_EQ(res, host_child_up(n->hg, NULL, &cg), 0);
+	SIM_CHECK_EQ(res, host_child_up(n->hc, NULL, &cc), 0);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"route\",\"dst\":\"0.0.0.0\",\"prefix\":1"), 1);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"route\",\"dst\":\"128.0.0.0\",\"prefix\":1"), 1);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"route\""), 2);
+	struct ns3shim_route_info ri;
+	SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_S, &ri), 0);
+	SIM_CHECK_EQ(res, ri.dev, host_tun_dev(n->hc));
+	SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_GO, &ri), 0);
+	SIM_CHECK_EQ(res, ri.dev, n->c_dev);
+	int ping = host_ping(n->hc, IP_S, 56, 100 * MS, 5);
+	int ping2 = host_ping(n->hc, IP_GI, 56, 100 * MS, 5); /* the gateway's inside address */
+	SIM_CHECK(res, ping >= 0 && ping2 >= 0);
+	SIM_CHECK(res, ns3shim_run_until(1 * SEC) > 0);
+	struct ns3apps_stats ps, ps2;
+	ns3apps_stats(ping, &ps);
+	ns3apps_stats(ping2, &ps2);
+	SIM_CHECK_EQ(res, ps.rx_packets, 5);
+	SIM_CHECK_EQ(res, ps2.rx_packets, 5);
+	struct host_stats sc;
+	host_stats(n->hc, &sc);
+	SIM_CHECK_EQ(res, sc.sealed, 10);
+	SIM_CHECK_EQ(res, sc.opened, 10);
+}
+
+static void test_full_tunnel(void **state)
+{
+	(void)state;
+	struct simres r;
+	SCEN_RUN(sc_full_tunnel, NULL, &r);
+}
+
 /* ------------------------------------------------------------ API errors */
 
 /* numbered error cases: the return code and a piece of ns3shim_last_error() */
@@ -519,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_encap_gcm),
 		cmocka_unit_test(test_encap_cbc_1280),
 		cmocka_unit_test(test_drops),
+		cmocka_unit_test(test_full_tunnel),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_many),
 	};
