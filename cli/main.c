@@ -18,6 +18,7 @@ static const struct verb verbs[] = {
 	{"client", cmd_client, "reference client on real sockets + TUN: vpnlab client --config F [--events F] [--pcap F]"},
 	{"run", cmd_run, "run one scenario: vpnlab run FILE [--seed N] [--out DIR]"},
 	{"suite", cmd_suite, "run scenarios in parallel: vpnlab suite DIR|FILES [-j N] [--filter PAT] [--list]"},
+	{"regress", cmd_regress, "re-run golden scenarios, compare captures: vpnlab regress [NAME...] [--update]"},
 	{NULL, NULL, NULL},
 };
 

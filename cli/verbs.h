@@ -14,6 +14,7 @@ int cmd_gateway(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
 
 /* Exit statuses shared by all verbs. */
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_ERROR = 2 };
