@@ -82,6 +82,8 @@ endif
 .PHONY: all build run test deps bench fuzz fuzz-build tests-build clean help \
 	warnings-clang
 .DEFAULT_GOAL := help
+# Keep test and fuzz objects (make would delete them as intermediates).
+.SECONDARY:
 
 help:
 	@echo "make run    install missing packages, build, run the main job"
