@@ -189,6 +189,24 @@ int crypto_prf_plus(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
 		    const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
 
 /* ---------------------------------------------------------------------- */
+/* Plain hashes (NAT detection: RFC 7296 §2.23 SHA-1; IKEv1 NAT-D, RFC 3947 §3, */
+/* uses the negotiated phase-1 hash, MD5 included)                          */
+
+enum crypto_hash_alg {
+	CRYPTO_HASH_MD5,
+	CRYPTO_HASH_SHA1,
+	CRYPTO_HASH_SHA2_256,
+	CRYPTO_HASH_SHA2_384,
+	CRYPTO_HASH_SHA2_512,
+};
+
+/* crypto_hash_len returns the digest length of |alg|, 0 if unknown. */
+size_t crypto_hash_len(enum crypto_hash_alg alg);
+
+/* crypto_hash computes hash(iov[0] | ... | iov[n-1]) into |out| (crypto_hash_len octets). */
+int crypto_hash(enum crypto_hash_alg alg, const struct crypto_iov *iov, size_t n, uint8_t *out);
+
+/* ---------------------------------------------------------------------- */
 /* Key exchange (values are IKEv2 transform type 4 IDs)                    */
 
 enum crypto_dh_group {

@@ -507,8 +507,6 @@ void ike_natt_float(struct ike_sa *sa);
 void ike_natt_follow(struct ike_sa *sa, const struct ike_path *path);
 void ike_natt_keepalive_timer(struct ike_sa *sa, uint64_t now);
 void ike_natt_sent(struct ike_sa *sa, uint64_t now);
-/* ike_sha1 is SHA-1 of the concatenation |iov| (crypto.h has no plain hash yet). */
-int ike_sha1(const struct crypto_iov *iov, size_t n, uint8_t out[20]);
 
 /* ike_cp.c */
 int ike_cp_request(struct ike_sa *sa, struct ike_out *o);

@@ -21,24 +21,6 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
-
-int ike_sha1(const struct crypto_iov *iov, size_t n, uint8_t out[20])
-{
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned len = 0;
-	int ok;
-
-	if (c == NULL)
-		return CRYPTO_ENOMEM;
-	ok = EVP_DigestInit_ex(c, EVP_sha1(), NULL) == 1;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(c, iov[i].p, iov[i].len) == 1;
-	ok = ok && EVP_DigestFinal_ex(c, out, &len) == 1 && len == 20;
-	EVP_MD_CTX_free(c);
-	return ok ? CRYPTO_OK : CRYPTO_EINTERNAL;
-}
-
 static int nat_hash(uint64_t spi_i, uint64_t spi_r, uint32_t addr, uint16_t port, uint8_t out[IKE_NAT_HASH_LEN])
 {
 	uint8_t buf[8 + 8 + 4 + 2];
@@ -50,7 +32,7 @@ static int nat_hash(uint64_t spi_i, uint64_t spi_r, uint32_t addr, uint16_t port
 	ike_put32(buf + 12, (uint32_t)spi_r);
 	ike_put32(buf + 16, addr);
 	ike_put16(buf + 20, port);
-	return ike_sha1(&iov, 1, out);
+	return crypto_hash(CRYPTO_HASH_SHA1, &iov, 1, out);
 }
 
 int ike_natt_add(struct ike_sa *sa, struct ike_out *o, uint64_t spi_i, uint64_t spi_r, const struct ike_path *path)
