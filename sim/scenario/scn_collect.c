@@ -20,6 +20,31 @@ static void set_count(struct scn_meas *m, const char *name, uint64_t v)
 	scn_meas_set_num(m, name, SCN_U_COUNT, (double)v);
 }
 
+static void host_side(struct scn_meas *m, const char *side, struct host *const *hosts, int n)
+{
+	uint64_t sealed = 0, opened = 0, rejected = 0, drops = 0;
+	for (int k = 0; k < n; k++) {
+		struct host_stats hs;
+		if (!hosts[k])
+			continue;
+		host_stats(hosts[k], &hs);
+		sealed += hs.sealed;
+		opened += hs.opened;
+		rejected += host_stats_rejected(&hs);
+		for (int i = 0; i < HOST_DROP__COUNT; i++)
+			drops += hs.drops[i];
+	}
+	char k[64];
+	snprintf(k, sizeof k, "%s.esp_sealed", side);
+	set_count(m, k, sealed);
+	snprintf(k, sizeof k, "%s.esp_opened", side);
+	set_count(m, k, opened);
+	snprintf(k, sizeof k, "%s.esp_rejected", side);
+	set_count(m, k, rejected);
+	snprintf(k, sizeof k, "%s.host_drops", side);
+	set_count(m, k, drops);
+}
+
 static void engine_side(struct scn_meas *m, const char *side, struct host_ike *const *ikes, int n)
 {
 	struct ike_counts sum;
@@ -131,6 +156,8 @@ void scn_collect_live(const struct scn_collect_in *in, struct scn_meas *m)
 		set_count(m, "tunnel.downs", hs.children_down);
 		engine_side(m, "client", &t->client_ike, 1);
 		engine_side(m, "gateway", t->gw_ike, t->n_members);
+		host_side(m, "client", &t->client_host, 1);
+		host_side(m, "gateway", t->gw_host, t->n_members);
 		host_stats_ev(t->client_host);
 		for (int k = 0; k < t->n_members; k++)
 			host_stats_ev(t->gw_host[k]);

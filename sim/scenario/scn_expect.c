@@ -43,6 +43,10 @@ static const struct metric {
 	{"<side>.proposal_attempts", SCN_U_COUNT}, /* CHILD SA proposal lists offered ("child_offer") */
 	{"<side>.size.<exchange>", SCN_U_BYTES}, /* largest request of that exchange it sent */
 	{"<side>.restarts", SCN_U_COUNT},	/* engine restarts by events */
+	{"<side>.esp_sealed", SCN_U_COUNT},	/* inner packets encrypted (host adapter) */
+	{"<side>.esp_opened", SCN_U_COUNT},	/* decrypted, checked and delivered */
+	{"<side>.esp_rejected", SCN_U_COUNT},	/* ESP refused: unknown SPI, ICV, replay ... */
+	{"<side>.host_drops", SCN_U_COUNT},	/* adapter drops: no-sa, ts-mismatch, ... */
 	{"link.<link>.packets", SCN_U_COUNT},	/* frames captured, both directions */
 	{"link.<link>.bytes", SCN_U_BYTES},
 	{"link.<link>.ip_fragments", SCN_U_COUNT}, /* frames with MF or a fragment offset */

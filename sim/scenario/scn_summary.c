@@ -147,7 +147,8 @@ static int timeline_line(struct timeline_state *ts, const char *l, char *out, si
 		}
 		static const char *const plain[] = {"retransmit", "dpd", "auth_failed", "child_up",
 						    "child_down", "child_offer", "delete", "rekey",
-						    "dead", "lease", "config", "giveup"};
+						    "peer_dead", "lease", "config", "resend_response",
+						    "rekey_start", "rekeyed"};
 		for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
 			if (strcmp(ev, plain[i]) == 0) {
 				snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
