@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } bench_subs[] = {
 	{"esp", bench_esp, "ESP seal/open throughput per algorithm and size, beside raw OpenSSL EVP"},
+	{"ike", bench_ike, "IKE_SA_INIT + IKE_AUTH handshakes/s per suite, beside the OpenSSL crypto bound"},
 };
 #define NSUBS (sizeof bench_subs / sizeof bench_subs[0])
 

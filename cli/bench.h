@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 int bench_esp(int argc, char **argv);
+int bench_ike(int argc, char **argv);
 
 /* bench_opts: options every benchmark understands. */
 struct bench_opts {
