@@ -248,15 +248,14 @@ int scn_ev_field(const char *line, const char *key, char *out, size_t cap)
 			if (json_string(&p, want ? out : NULL, cap) < 0)
 				return -1;
 		} else {
+			/* numbers, true, false, null: no quotes, blanks or brackets */
 			const char *v = p;
-			while (*p && *p != ',' && *p != '}')
+			while (isalnum((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.')
 				p++;
 			if (p == v)
 				return -1;
 			if (want && cap) {
 				size_t n = (size_t)(p - v);
-				while (n && v[n - 1] == ' ')
-					n--;
 				if (n >= cap)
 					n = cap - 1;
 				memcpy(out, v, n);

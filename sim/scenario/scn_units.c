@@ -159,15 +159,15 @@ int scn_parse_uint(const char *s, uint64_t max, uint64_t *v, char *err, size_t e
 			 (unsigned long long)max);
 		return -1;
 	}
+	int overflow = 0;
 	while (isdigit((unsigned char)*p)) {
 		unsigned d = (unsigned)(*p++ - '0');
-		if (x > (UINT64_MAX - d) / 10) {
-			x = UINT64_MAX;
-			break;
-		}
-		x = x * 10 + d;
+		if (x > (UINT64_MAX - d) / 10)
+			overflow = 1;
+		else
+			x = x * 10 + d;
 	}
-	if (*p || x > max) {
+	if (*p || overflow || x > max) {
 		snprintf(err, errlen, "'%s' is not an integer in range, expected 0..%llu", s,
 			 (unsigned long long)max);
 		return -1;
