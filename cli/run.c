@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/verbs.h"
 #include "conformance/conf_capture.h"
@@ -128,10 +129,27 @@ int run_pcap_meter(void *ctx, const char *const *paths, size_t n, const char *li
 
 /* ------------------------------------------------------------ the verb */
 
+static void mkdir_p(const char *dir)
+{
+	char buf[600];
+	snprintf(buf, sizeof buf, "%s", dir);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		mkdir(buf, 0777);
+		if (!c)
+			return;
+		*p = c;
+	}
+}
+
 static void write_other(const char *dir, const char *name, const char *file, const char *what,
 			const char *msg)
 {
 	char path[600];
+	mkdir_p(dir);
 	snprintf(path, sizeof path, "%s/verdict.txt", dir);
 	FILE *f = fopen(path, "w");
 	if (!f)

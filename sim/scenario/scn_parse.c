@@ -589,6 +589,8 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 	struct scn *s = ps->s;
 	/* split into sections */
 	int cur = -1;
+	unsigned odd_line = 0; /* a lone [word] kept as text inside a verbatim section */
+	char odd[64] = "", hint[160] = "";
 	unsigned no = 0;
 	size_t off = 0;
 	while (off < len) {
@@ -604,6 +606,10 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 		if (h == -2) {
 			/* inside verbatim text, an unknown [word] is part of the text */
 			if (cur == SEC_DESCRIPTION || cur == SEC_TOPOLOGY) {
+				if (!odd_line) {
+					odd_line = no;
+					scn_copy(odd, sizeof odd, name);
+				}
 				if (sec_add(&secs[cur], &rl) < 0)
 					return scn_perr(ps, no, 1, "out of memory");
 				continue;
@@ -636,6 +642,9 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 			return scn_perr(ps, no, 1, "out of memory");
 	}
 
+	if (odd_line)
+		snprintf(hint, sizeof hint, " (line %u '[%s]' is not a section name and was kept as text)",
+			 odd_line, odd);
 	/* [scenario] */
 	if (!secs[SEC_SCENARIO].header_line)
 		return scn_perr(ps, 1, 1, "no [scenario] section, expected one with at least name = NAME");
@@ -650,22 +659,24 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 				"[scenario] has no name, expected name = NAME");
 	if (!secs[SEC_DESCRIPTION].header_line)
 		return scn_perr(ps, secs[SEC_SCENARIO].header_line, 1,
-				"no [description] section, expected a paragraph saying what the "
-				"scenario shows");
+				"no [description] section%s, expected a paragraph saying what the "
+				"scenario shows",
+				hint);
 	if (verbatim(ps, &secs[SEC_DESCRIPTION], s->description, sizeof s->description,
 		     "description") < 0)
 		return -1;
 	if (!secs[SEC_TOPOLOGY].header_line)
 		return scn_perr(ps, secs[SEC_SCENARIO].header_line, 1,
-				"no [topology] section, expected an ASCII drawing of the path");
+				"no [topology] section%s, expected an ASCII drawing of the path", hint);
 	if (verbatim(ps, &secs[SEC_TOPOLOGY], s->topology, sizeof s->topology, "topology") < 0)
 		return -1;
 
 	/* [network] */
 	if (!secs[SEC_NETWORK].header_line)
 		return scn_perr(ps, secs[SEC_SCENARIO].header_line, 1,
-				"no [network] section, expected the path: link NAME ... (boxes between "
-				"links)");
+				"no [network] section%s, expected the path: link NAME ... (boxes between "
+				"links)",
+				hint);
 	int kinds[SCN_MAX_LINKS * 2 + 2];
 	unsigned lines[SCN_MAX_LINKS * 2 + 2];
 	size_t nk = 0;
@@ -752,8 +763,9 @@ static int parse_all(struct scn_pstate *ps, const char *text, size_t len, struct
 	}
 	if (!secs[SEC_EXPECT].header_line)
 		return scn_perr(ps, secs[SEC_SCENARIO].header_line, 1,
-				"no [expect] section, expected at least one expectation (e.g. "
-				"tunnel.up_at <= 5s)");
+				"no [expect] section%s, expected at least one expectation (e.g. "
+				"tunnel.up_at <= 5s)",
+				hint);
 	if (expect_lines(ps, &secs[SEC_EXPECT]) < 0)
 		return -1;
 	if (s->n_expect == 0)
