@@ -147,7 +147,7 @@ SUBMAKE := $(MAKE) --no-print-directory -j$(JOBS)
 
 run: deps
 	@$(SUBMAKE) VARIANT=rel build
-	build/rel/vpnlab bench esp --quick
+	build/rel/vpnlab suite scenarios --quiet
 
 bench: deps
 	@$(SUBMAKE) VARIANT=rel build
