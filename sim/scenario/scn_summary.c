@@ -174,13 +174,18 @@ static int timeline_line(struct timeline_state *ts, const char *l, char *out, si
 		add_field(out, cap, l, "why", " (%s)");
 		return 1;
 	}
-	if (strcmp(ev, "reboot") == 0 || strcmp(ev, "mtu") == 0 || strcmp(ev, "member") == 0) {
+	if (strcmp(ev, "member") == 0) {
+		snprintf(out, cap, "%10.3f  %-8s  member", t, who);
+		add_field(out, cap, l, "member", " %s");
+		add_field(out, cap, l, "state", " %s");
+		add_field(out, cap, l, "moved", " (%s flows moved)");
+		return 1;
+	}
+	if (strcmp(ev, "reboot") == 0 || strcmp(ev, "mtu") == 0) {
 		snprintf(out, cap, "%10.3f  %-8s  %s", t, who, ev);
 		add_field(out, cap, l, "flushed", " (%s mappings flushed)");
 		add_field(out, cap, l, "from", " %s");
 		add_field(out, cap, l, "to", " -> %s");
-		add_field(out, cap, l, "member", " member %s");
-		add_field(out, cap, l, "up", " up=%s");
 		return 1;
 	}
 	if (strcmp(ev, "drop") == 0 && scn_ev_field(l, "reason", b, sizeof b) == 1) {
