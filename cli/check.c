@@ -12,14 +12,16 @@
 
 #include "cli/verbs.h"
 #include "conformance/conf_capture.h"
+#include "conformance/conf_dec.h"
+#include "conformance/conf_keys.h"
 #include "conformance/conf_report.h"
 #include "conformance/conf_rule.h"
 
 static void check_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vpnlab check FILE [--rules SET[,SET|RULE...]] [--format text|json|junit]\n"
-		"                         [--param NAME=VALUE]... [--dump]\n"
+		"usage: vpnlab check FILE [--rules SET[,SET|RULE...]] [--keys KEYFILE]\n"
+		"                         [--format text|json|junit] [--param NAME=VALUE]... [--dump]\n"
 		"       vpnlab check --list-rules [--format text|json]\n\n"
 		"Decodes a pcap/pcapng capture (Ethernet incl. VLAN, Linux cooked v1/v2, raw IP,\n"
 		"PPP as ns-3 writes it, BSD loopback): IPv4 with fragment reassembly, UDP 500/4500\n"
@@ -27,8 +29,15 @@ static void check_usage(FILE *f)
 		"ESP, IKEv2 and IKEv1 headers and cleartext payloads. IPv6 is counted, not checked.\n"
 		"Then runs the conformance rules and prints one verdict per rule with the frame\n"
 		"numbers (as tshark numbers them) that show it.\n\n"
-		"  --rules SPEC    sets: all (default), ikev2, natt, esp, frag, ikev1, pmtu, tcp;\n"
-		"                  or rule ids; comma-separated\n"
+		"  --rules SPEC    sets: all (default), ikev2, natt, esp, frag, ikev1, pmtu, tcp,\n"
+		"                  keys (the rules that read decrypted content); or rule ids; comma-separated\n"
+		"  --keys KEYFILE  decrypt IKEv2 SK/SKF payloads (fragments reassembled) and ESP with\n"
+		"                  the keys in KEYFILE, through ref/ike and ref/esp; any mix of:\n"
+		"                  vpnlab events (JSON lines, engine log_keys: \"keys\" and child_up events),\n"
+		"                  tshark 'uat:ikev2_decryption_table:...' / 'uat:esp_sa:...' lines (or\n"
+		"                  Wireshark's UAT rows), strongSwan's charon log at ike=4, chd=4.\n"
+		"                  A packet no given key authenticates is reported as \"ICV mismatch with\n"
+		"                  the given keys\"; a malformed KEYFILE line is an error (exit 2)\n"
 		"  --format F      text (default), json, junit\n"
 		"  --param K=V     tune a rule (repeatable):\n");
 	conf_params_help(f);
@@ -48,10 +57,11 @@ int cmd_check(int argc, char **argv)
 		{"param", required_argument, NULL, 'p'},
 		{"list-rules", no_argument, NULL, 'l'},
 		{"dump", no_argument, NULL, 'd'},
+		{"keys", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *rules = "all";
+	const char *rules = "all", *keys = NULL;
 	int fmt = CONF_FMT_TEXT, list = 0, dump = 0;
 	struct conf_params params;
 	char err[CONF_ERR_LEN];
@@ -83,6 +93,9 @@ int cmd_check(int argc, char **argv)
 		case 'd':
 			dump = 1;
 			break;
+		case 'k':
+			keys = optarg;
+			break;
 		case 'h':
 			check_usage(stdout);
 			return EXIT_PASS;
@@ -111,12 +124,25 @@ int cmd_check(int argc, char **argv)
 		free(sel);
 		return EXIT_ERROR;
 	}
-	struct conf_capture *c = conf_capture_load(path, NULL, err, sizeof err);
-	if (!c) {
+	struct conf_keys kf;
+	conf_keys_init(&kf, keys);
+	if (keys && conf_keys_load(&kf, keys, err, sizeof err) < 0) {
 		fprintf(stderr, "vpnlab check: %s\n", err);
+		conf_keys_free(&kf);
 		free(sel);
 		return EXIT_ERROR;
 	}
+	struct conf_capture_limits lim = {0};
+	lim.keep_esp = keys != NULL; /* ESP octets are needed only to decrypt */
+	struct conf_capture *c = conf_capture_load(path, &lim, err, sizeof err);
+	if (!c || (keys && conf_dec_run(c, &kf, err, sizeof err) < 0)) {
+		fprintf(stderr, "vpnlab check: %s\n", err);
+		conf_capture_free(c);
+		conf_keys_free(&kf);
+		free(sel);
+		return EXIT_ERROR;
+	}
+	conf_keys_free(&kf);
 	struct conf_ctx ctx;
 	struct conf_run *runs = calloc(nr ? nr : 1, sizeof *runs);
 	if (!runs || conf_ctx_init(&ctx, c, &params) < 0) {

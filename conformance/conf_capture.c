@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conformance/conf_dec.h"
 #include "conformance/conf_encap.h"
 #include "conformance/conf_esp.h"
 #include "conformance/conf_ipfrag.h"
@@ -134,8 +135,11 @@ void conf_capture_free(struct conf_capture *c)
 		conn_free_all(c->priv);
 		free(c->priv);
 	}
+	conf_dec_free(c->dec);
 	for (uint32_t i = 0; i < c->n_msg; i++)
 		free(c->msg[i].raw);
+	for (uint32_t i = 0; i < c->n_esp; i++)
+		free(c->esp[i].raw);
 	free(c->msg);
 	free(c->pkt);
 	free(c->esp);
@@ -227,6 +231,15 @@ static int add_esp(struct conf_capture *c, uint32_t frame, const struct conf_flo
 	r->seq = e.seq;
 	r->len = n;
 	r->df = (uint8_t)df;
+	r->raw = NULL;
+	if (c->priv->lim.keep_esp) {
+		r->raw = malloc(n);
+		if (!r->raw) {
+			c->n_esp--;
+			return -1;
+		}
+		memcpy(r->raw, p, n);
+	}
 	c->st.esp++;
 	return 0;
 }

@@ -138,6 +138,8 @@ struct conf_esp_rec {
 	enum conf_transport tr;
 	uint32_t spi, seq, len;
 	uint8_t df;
+	uint8_t *raw;            /* the ESP packet from the SPI on (len octets), only with
+	                            conf_capture_limits.keep_esp (decryption); else NULL */
 };
 
 /* One TCP connection (either direction), for RFC 9329 checks. */
@@ -172,6 +174,7 @@ struct conf_capture_limits {
 	uint32_t tcp_max_ooo_bytes, tcp_max_ooo_segments;
 	uint32_t tcp_max_conns;     /* default 65536 */
 	uint16_t tcp_ports[4];      /* server ports for RFC 9329 framing (default 4500, 443) */
+	uint8_t keep_esp;           /* keep every ESP packet's octets (conf_esp_rec.raw) for --keys */
 };
 
 struct conf_capture {
@@ -189,6 +192,7 @@ struct conf_capture {
 	uint32_t n_u32, cap_u32;
 	struct conf_stats st;
 	uint8_t frames_capped;      /* max_frames reached */
+	struct conf_dec *dec;       /* decryption results (conf_dec.h), NULL without keys */
 	struct conf_capture_priv *priv; /* decoder state (fragments, streams) */
 };
 

@@ -25,7 +25,7 @@ int conf_report_exit(const struct conf_run *runs, size_t n)
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
+void conf_report_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -95,6 +95,7 @@ static void stats_line(FILE *f, const struct conf_capture *c)
 static void write_text(FILE *f, const struct conf_capture *c, const struct conf_run *runs, size_t n)
 {
 	stats_line(f, c);
+	conf_report_dec_summary(f, c);
 	fprintf(f, "\n%-7s %-8s %-28s %-26s %-14s %s\n", "VERDICT", "FORCE", "RULE", "RFC", "EVIDENCE",
 		"EXPLANATION");
 	size_t pass = 0, fail = 0, fail_must = 0, na = 0;
@@ -113,13 +114,14 @@ static void write_text(FILE *f, const struct conf_capture *c, const struct conf_
 		fail_must += x->res.verdict == CONF_FAIL && x->rule->force == CONF_MUST;
 	}
 	fprintf(f, "\n%zu rules: %zu pass, %zu fail (%zu MUST), %zu not applicable\n", n, pass, fail, fail_must, na);
+	conf_report_dec_text(f, c);
 }
 
 static void write_json(FILE *f, const struct conf_capture *c, const struct conf_run *runs, size_t n)
 {
 	const struct conf_stats *s = &c->st;
 	fprintf(f, "{\"file\":");
-	json_str(f, c->name);
+	conf_report_json_str(f, c->name);
 	fprintf(f, ",\"link\":\"%s\",\"stats\":{\"frames\":%llu,\"ipv4\":%llu,\"ipv6_not_checked\":%llu,"
 		   "\"ike_messages\":%u,\"esp_packets\":%u,\"keepalives\":%llu,\"ip_fragments\":%llu,"
 		   "\"reassembled\":%llu,\"tcp_streams\":%llu,\"tcp_ike_streams\":%llu},\"results\":[",
@@ -132,18 +134,20 @@ static void write_json(FILE *f, const struct conf_capture *c, const struct conf_
 		char sets[96];
 		sets_str(x->rule->sets, sets, sizeof sets);
 		fprintf(f, "%s{\"id\":\"%s\",\"rfc\":", i ? "," : "", x->rule->id);
-		json_str(f, x->rule->rfc);
+		conf_report_json_str(f, x->rule->rfc);
 		fprintf(f, ",\"section\":\"%s\",\"force\":\"%s\",\"sets\":\"%s\",\"title\":", x->rule->section,
 			conf_force_name(x->rule->force), sets);
-		json_str(f, x->rule->title);
+		conf_report_json_str(f, x->rule->title);
 		fprintf(f, ",\"verdict\":\"%s\",\"evidence\":[", conf_verdict_name(x->res.verdict));
 		for (uint32_t e = 0; e < x->res.n_ev; e++)
 			fprintf(f, "%s%u", e ? "," : "", x->res.ev[e]);
 		fprintf(f, "],\"violations\":%u,\"checked\":%u,\"explanation\":", x->res.n_violations, x->res.n_checked);
-		json_str(f, x->res.why);
+		conf_report_json_str(f, x->res.why);
 		fputc('}', f);
 	}
-	fprintf(f, "],\"exit\":%d}\n", conf_report_exit(runs, n));
+	fputc(']', f);
+	conf_report_dec_json(f, c);
+	fprintf(f, ",\"exit\":%d}\n", conf_report_exit(runs, n));
 }
 
 static void write_junit(FILE *f, const struct conf_capture *c, const struct conf_run *runs, size_t n)
@@ -271,10 +275,10 @@ void conf_report_list_rules(FILE *f, enum conf_format fmt)
 			char sets[96];
 			sets_str(all[i]->sets, sets, sizeof sets);
 			fprintf(f, "%s{\"id\":\"%s\",\"rfc\":", i ? "," : "", all[i]->id);
-			json_str(f, all[i]->rfc);
+			conf_report_json_str(f, all[i]->rfc);
 			fprintf(f, ",\"section\":\"%s\",\"force\":\"%s\",\"sets\":\"%s\",\"title\":", all[i]->section,
 				conf_force_name(all[i]->force), sets);
-			json_str(f, all[i]->title);
+			conf_report_json_str(f, all[i]->title);
 			fputc('}', f);
 		}
 		fprintf(f, "]\n");

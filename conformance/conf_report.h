@@ -35,4 +35,16 @@ void conf_report_dump(FILE *f, const struct conf_capture *c);
 /* conf_report_list_rules writes the rule table (id, RFC §, force, sets, title). */
 void conf_report_list_rules(FILE *f, enum conf_format fmt);
 
+/* conf_report_json_str writes |s| as a JSON string. */
+void conf_report_json_str(FILE *f, const char *s);
+
+/*
+ * Decryption results (conf_report_dec.c; nothing without c->dec): the
+ * summary line under the capture line, the list of decrypted IKE messages
+ * and ESP SPIs after the verdicts, and the "decryption" JSON member.
+ */
+void conf_report_dec_summary(FILE *f, const struct conf_capture *c);
+void conf_report_dec_text(FILE *f, const struct conf_capture *c);
+void conf_report_dec_json(FILE *f, const struct conf_capture *c);
+
 #endif

@@ -51,6 +51,8 @@ static const struct param_row params[] = {
 	 "s: a new SPI seen this soon after IKE_AUTH/CREATE_CHILD_SA must start at sequence 1"},
 	{"ikefrag_max", offsetof(struct conf_params, ikefrag_max), 0, 0, 65535,
 	 "octets: largest IP datagram allowed for an IKE fragment (0 = not checked)"},
+	{"delete_grace", offsetof(struct conf_params, delete_grace), 1.0, 0, 3600,
+	 "s: ESP on a deleted SPI tolerated this long after the DELETE exchange (in flight)"},
 };
 
 void conf_params_default(struct conf_params *p)
@@ -94,7 +96,7 @@ void conf_params_help(FILE *f)
 
 static const struct conf_rule *const tables[] = {
 	conf_rules_ike, conf_rules_natt, conf_rules_esp, conf_rules_frag,
-	conf_rules_ikev1, conf_rules_pmtu, conf_rules_tcp,
+	conf_rules_ikev1, conf_rules_pmtu, conf_rules_tcp, conf_rules_dec,
 };
 
 #define MAX_RULES 128
@@ -132,7 +134,7 @@ static const struct {
 } set_names[] = {
 	{"ikev2", CONF_SET_IKEV2}, {"natt", CONF_SET_NATT}, {"esp", CONF_SET_ESP},
 	{"frag", CONF_SET_FRAG},   {"ikev1", CONF_SET_IKEV1}, {"pmtu", CONF_SET_PMTU},
-	{"tcp", CONF_SET_TCP},     {"all", CONF_SET_ALL},
+	{"tcp", CONF_SET_TCP},     {"keys", CONF_SET_KEYS},   {"all", CONF_SET_ALL},
 };
 
 const char *conf_set_name(unsigned bit)
@@ -174,7 +176,7 @@ int conf_select(const char *spec, unsigned char *sel, char *err, size_t errlen)
 		if (!one) {
 			snprintf(err, errlen,
 				 "--rules: unknown set or rule '%s' (sets: all, ikev2, natt, esp, frag, ikev1, "
-				 "pmtu, tcp; rule ids: vpnlab check --list-rules)", w);
+				 "pmtu, tcp, keys; rule ids: vpnlab check --list-rules)", w);
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++)

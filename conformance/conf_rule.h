@@ -34,7 +34,8 @@ enum conf_set {
 	CONF_SET_IKEV1 = 1 << 4,
 	CONF_SET_PMTU = 1 << 5,
 	CONF_SET_TCP = 1 << 6,
-	CONF_SET_ALL = (1 << 7) - 1,
+	CONF_SET_KEYS = 1 << 7,   /* reads decrypted content (vpnlab check --keys) */
+	CONF_SET_ALL = (1 << 8) - 1,
 };
 
 const char *conf_force_name(enum conf_force f);
@@ -48,6 +49,7 @@ struct conf_params {
 	double pmtu_grace;         /* s after an ICMP 3/4 before the sender must comply (1.0) */
 	double esp_first_window;   /* s after IKE_AUTH/CREATE_CHILD_SA in which a new SPI starts at 1 (10) */
 	double ikefrag_max;        /* octets: max IP length of an SKF datagram; 0 = not checked */
+	double delete_grace;       /* s after a DELETE exchange in which ESP still in flight is tolerated (1) */
 };
 
 void conf_params_default(struct conf_params *p);
@@ -66,7 +68,7 @@ struct conf_result {
 	uint32_t n_ev;
 	uint32_t n_violations;          /* total violations found */
 	uint32_t n_checked;             /* items the rule looked at */
-	char why[320];
+	char why[448];
 };
 
 struct conf_ikesa_index;
@@ -134,5 +136,6 @@ extern const struct conf_rule conf_rules_frag[];
 extern const struct conf_rule conf_rules_ikev1[];
 extern const struct conf_rule conf_rules_pmtu[];
 extern const struct conf_rule conf_rules_tcp[];
+extern const struct conf_rule conf_rules_dec[];
 
 #endif

@@ -14,6 +14,11 @@
  *                  longer IP-fragmented once it is in use (checked as SHOULD).
  *   RFC 1858 §3    overlapping IP fragments with different data are the
  *                  classic filter-evasion pattern (advisory finding).
+ *   RFC 7383 §1    large IKE messages that travel as IP fragments are lost
+ *                  behind NATs and firewalls that drop fragments; a request
+ *                  sent several times, IP-fragmented each time and never
+ *                  answered is that field bug (advisory finding: no RFC 2119
+ *                  keyword makes IKE fragmentation mandatory).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +258,36 @@ static void chk_overlap(const struct conf_ctx *x, struct conf_result *r)
 	conf_pass(r, "%u IPv4 fragments, no conflicting overlaps", r->n_checked);
 }
 
+static void chk_ipfrag_unanswered(const struct conf_ctx *x, struct conf_result *r)
+{
+	const struct conf_capture *c = x->c;
+	const struct conf_ikesa_index *ix = x->sa;
+	for (uint32_t k = 0; k < ix->n_x; k++) {
+		const struct conf_xchg *e = &ix->x[k];
+		uint32_t n = 0, frag = 0, len = 0;
+		for (int32_t j = e->req; j >= 0; j = ix->next_same[j]) {
+			n++;
+			frag += c->msg[j].ip_fragmented;
+			len = c->msg[j].ip_len;
+		}
+		if (!frag)
+			continue;
+		conf_checked(r);
+		if (e->resp >= 0 || n < 2 || frag < n)
+			continue; /* answered, or not yet given up on in the capture */
+		const struct conf_msg *m = &c->msg[e->req];
+		int32_t s = ix->msg_sa[e->req];
+		int neg = s >= 0 ? init_has_fragsup(c, &ix->sa[s]) : -1;
+		conf_fail(r, m->frame, "frame %u: %s request (Message ID %u, IP datagram of %u octets) sent %u times, "
+			  "IP-fragmented each time, never answered: fragments dropped on the path? IKE fragmentation "
+			  "(RFC 7383) %s", m->frame, ike_exchange_name(e->exch), e->msgid, len, n,
+			  neg == 1 ? "was negotiated but not used" : neg == 0 ? "was not negotiated" : "would avoid this");
+		for (int32_t j = ix->next_same[e->req]; j >= 0; j = ix->next_same[j])
+			conf_fail_more(r, c->msg[j].frame);
+	}
+	conf_pass(r, "%u IP-fragmented IKE requests, each answered (or not retransmitted)", r->n_checked);
+}
+
 const struct conf_rule conf_rules_frag[] = {
 	{"ikefrag-not-in-init", "RFC 7383", "2.5", CONF_MUST, CONF_SET_FRAG | CONF_SET_IKEV2,
 	 "IKE_SA_INIT is never IKE-fragmented (no SKF)", chk_not_in_init},
@@ -268,6 +303,9 @@ const struct conf_rule conf_rules_frag[] = {
 	 "IKE fragments fit ikefrag_max (when given)", chk_size},
 	{"ikefrag-no-ipfrag", "RFC 7383", "2", CONF_SHOULD, CONF_SET_FRAG | CONF_SET_IKEV2,
 	 "no IP-fragmented IKE datagram once IKE fragmentation is negotiated", chk_no_ipfrag},
+	{"ikefrag-ipfrag-unanswered", "RFC 7383", "1", CONF_ADVISORY, CONF_SET_FRAG | CONF_SET_IKEV2,
+	 "no IP-fragmented IKE request retransmitted and never answered (fragment-dropping path)",
+	 chk_ipfrag_unanswered},
 	{"ip-frag-overlap", "RFC 1858", "3", CONF_ADVISORY, CONF_SET_FRAG,
 	 "IPv4 fragments do not overlap with different data", chk_overlap},
 	{NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -135,22 +135,34 @@ static void chk_marker(const struct conf_ctx *x, struct conf_result *r)
 	conf_pass(r, "%u IKE messages on port 4500, all with the four-zero non-ESP marker", r->n_checked);
 }
 
-static const char *natd_text(const struct conf_natd_eval *e, char *buf, size_t cap)
+/*
+ * natd_text says what NAT detection |e| shows. A SOURCE hash that
+ * does not match the address and port as captured means a NAT between that
+ * peer and the capture point, or a peer forcing UDP encapsulation with a
+ * deliberately wrong hash (RFC 7296 §2.23 allows it; strongSwan does so with
+ * kernel-libipsec): one capture cannot tell the two apart, so both are named.
+ */
+static const char *natd_text(const struct conf_capture *c, const struct conf_natd_eval *e, char *buf, size_t cap)
 {
 	if (e->state == CONF_NATD_NO_NAT) {
 		snprintf(buf, cap, "no NAT");
 		return buf;
 	}
-	const char *why[3];
-	int n = 0;
-	if (e->nat_before_init)
-		why[n++] = "the initiator's source address/port is translated";
-	if (e->nat_before_resp)
-		why[n++] = "the responder's source address/port is translated";
-	if (e->dst_nat)
-		why[n++] = "a destination hash differs";
-	snprintf(buf, cap, "NAT detected (or a peer forcing UDP encapsulation): %s%s%s%s%s", n > 0 ? why[0] : "",
-		 n > 1 ? "; " : "", n > 1 ? why[1] : "", n > 2 ? "; " : "", n > 2 ? why[2] : "");
+	size_t w = (size_t)snprintf(buf, cap, "NAT detected");
+	const struct conf_natd_msg *side[2] = {&e->req, &e->resp};
+	const int bad[2] = {e->nat_before_init, e->nat_before_resp};
+	for (int k = 0; k < 2 && w < cap; k++) {
+		if (!bad[k] || side[k]->msg < 0)
+			continue;
+		const struct conf_msg *m = &c->msg[side[k]->msg];
+		char a[16];
+		w += (size_t)snprintf(buf + w, cap - w, "%s the %s's SOURCE hash does not match %s:%u as captured: "
+				      "forced encapsulation or NAT", w > 12 ? ";" : ":", k ? "responder" : "initiator",
+				      conf_ipv4_fmt(m->flow.src, a), m->flow.sport);
+	}
+	if (e->dst_nat && w < cap)
+		snprintf(buf + w, cap - w, "%s a DESTINATION hash differs (NAT after the capture point)",
+			 w > 12 ? ";" : ":");
 	return buf;
 }
 
@@ -190,9 +202,10 @@ static void chk_natd_hash(const struct conf_ctx *x, struct conf_result *r)
 		else if (e.state == CONF_NATD_NO_NAT)
 			nonat++;
 		if (r->n_checked && r->verdict != CONF_FAIL) {
-			char t[224];
+			char t[300];
 			conf_pass(r, "%u IKE_SA_INIT messages with well-formed NAT detection hashes; last SA: %s "
-				  "(%u SAs with NAT, %u without)", r->n_checked, natd_text(&e, t, sizeof t), nat, nonat);
+				  "(%u SAs with NAT, %u without)", r->n_checked, natd_text(c, &e, t, sizeof t), nat,
+				  nonat);
 		}
 	}
 }
@@ -228,9 +241,9 @@ static void chk_float(const struct conf_ctx *x, struct conf_result *r)
 			continue;
 		const struct conf_ikesa *sa = &ix->sa[s];
 		struct conf_natd_eval e;
-		char t[224];
+		char t[300];
 		conf_natd_eval(c, sa, &e);
-		natd_text(&e, t, sizeof t);
+		natd_text(c, &e, t, sizeof t);
 		conf_fail(r, m->frame, "frame %u: %s %s on UDP %u->%u after %s in IKE_SA_INIT (frames %u/%u); "
 			  "expected UDP port 4500 with the non-ESP marker", m->frame, ike_exchange_name(m->hdr.exch),
 			  conf_msg_is_response(m) ? "response" : "request", m->flow.sport, m->flow.dport, t,

@@ -45,6 +45,22 @@ expect2 "--format 'xml': expected text, json or junit" "$data/natt-ok.pcap" --fo
 expect2 "--param keepalive_interval: value 'abc'" "$data/natt-ok.pcap" --param keepalive_interval=abc
 expect2 "--param 'nosuch': unknown parameter" "$data/natt-ok.pcap" --param nosuch=1
 expect2 "expected NAME=VALUE" "$data/natt-ok.pcap" --param novalue
-expect2 "unknown option '--keys'" "$data/natt-ok.pcap" --keys k.txt
+expect2 "unknown option '--bogus'" "$data/natt-ok.pcap" --bogus
+expect2 "--keys needs a value" "$data/natt-ok.pcap" --keys
+
+# key files
+expect2 "--keys $tmp/nokeys.txt: cannot open" "$data/natt-ok.pcap" --keys "$tmp/nokeys.txt"
+printf 'hello\n{"ev":"state","to":"UP"}\n' >"$tmp/nothing.keys"
+expect2 "$tmp/nothing.keys: no keys found in 2 lines" "$data/natt-ok.pcap" --keys "$tmp/nothing.keys"
+printf 'uat:esp_sa:"IPv4","*","*","0x1234","AES-CBC","0x00","NULL",""\n' >"$tmp/bad.keys"
+expect2 "bad.keys:1: SPI '0x1234': expected 4 hex octets" "$data/natt-ok.pcap" --keys "$tmp/bad.keys"
+printf 'uat:esp_sa:"IPv4","*","*","0x00001234","Blowfish-CBC","0x00","NULL",""\n' >"$tmp/bad.keys"
+expect2 "bad.keys:1: encryption algorithm 'Blowfish-CBC': expected one ref/esp supports" "$data/natt-ok.pcap" \
+	--keys "$tmp/bad.keys"
+printf '# ok\nuat:ikev2_decryption_table:0011223344556677,8899aabbccddeeff,00,00,"AES-CBC-128 [RFC3602]",00,00,"HMAC_SHA2_256_128 [RFC4868]"\n' >"$tmp/short.keys"
+expect2 "short.keys:2 (ikev2_decryption_table): SK_e of 1 and SK_a of 1 octets, but ENCR_AES_CBC/128 needs 16 and 32" \
+	"$data/natt-ok.pcap" --keys "$tmp/short.keys"
+printf 'uat:ikev1_decryption_table:0011223344556677,00112233445566778899aabbccddeeff\n' >"$tmp/v1.keys"
+expect2 "only IKEv1 keys" "$data/natt-ok.pcap" --keys "$tmp/v1.keys"
 expect2 "--rules needs a value" "$data/natt-ok.pcap" --rules
 echo "check_errors.sh: all passed"
