@@ -101,7 +101,7 @@ static int run_child(const char *file, unsigned long long seed, const char *out)
 	snprintf(seedbuf, sizeof seedbuf, "%llu", seed);
 	if (mkdir_p(out) < 0)
 		return -1;
-	snprintf(log, sizeof log, "%s/run.log", out);
+	snprintf(log, sizeof log, "%.500s/run.log", out);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
@@ -138,8 +138,8 @@ static int golden_read(const char *dir, const char *name, struct golden *g, char
 	char path[REG_PATH + 16], line[REG_PATH + 32];
 	memset(g, 0, sizeof *g);
 	scn_copy(g->name, sizeof g->name, name);
-	snprintf(g->dir, sizeof g->dir, "%s/%s", dir, name);
-	snprintf(path, sizeof path, "%s/golden.txt", g->dir);
+	snprintf(g->dir, sizeof g->dir, "%.500s/%.200s", dir, name);
+	snprintf(path, sizeof path, "%.700s/golden.txt", g->dir);
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, cap, "%.400s: %s, expected a golden directory with golden.txt", path,
@@ -164,7 +164,7 @@ static int golden_read(const char *dir, const char *name, struct golden *g, char
 static int golden_write(const struct golden *g, const char *produced_by)
 {
 	char path[REG_PATH + 16];
-	snprintf(path, sizeof path, "%s/golden.txt", g->dir);
+	snprintf(path, sizeof path, "%.700s/golden.txt", g->dir);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
@@ -464,7 +464,7 @@ static int pcaps_of(const char *dir, char names[][128], int max)
 static int regress_one(const struct golden *g, const char *outroot, int update)
 {
 	char out[REG_PATH + 130], err[CONF_ERR_LEN];
-	snprintf(out, sizeof out, "%s/%s", outroot, g->name);
+	snprintf(out, sizeof out, "%.500s/%.200s", outroot, g->name);
 	int st = run_child(g->scenario, g->seed, out);
 	if (st != EXIT_PASS && st != EXIT_FAIL) {
 		printf("ERROR %s: vpnlab run %s --seed %llu exited %d (see %s/run.log)\n", g->name, g->scenario,
@@ -481,13 +481,13 @@ static int regress_one(const struct golden *g, const char *outroot, int update)
 	if (update) {
 		for (int i = 0; i < ng; i++) {
 			char p[REG_PATH + 140];
-			snprintf(p, sizeof p, "%s/%s", g->dir, gn[i]);
+			snprintf(p, sizeof p, "%.500s/%.200s", g->dir, gn[i]);
 			unlink(p);
 		}
 		for (int i = 0; i < nc; i++) {
 			char a[REG_PATH + 140], b[REG_PATH + 140];
-			snprintf(a, sizeof a, "%s/%s", out, cn[i]);
-			snprintf(b, sizeof b, "%s/%s", g->dir, cn[i]);
+			snprintf(a, sizeof a, "%.500s/%.200s", out, cn[i]);
+			snprintf(b, sizeof b, "%.500s/%.200s", g->dir, cn[i]);
 			if (copy_file(a, b) < 0) {
 				printf("ERROR %s: cannot write %s\n", g->name, b);
 				return 2;
@@ -502,8 +502,8 @@ static int regress_one(const struct golden *g, const char *outroot, int update)
 	for (int i = 0; i < ng; i++) {
 		char a[REG_PATH + 140], b[REG_PATH + 140], link[128];
 		snprintf(link, sizeof link, "%.*s", (int)(strlen(gn[i]) - 5), gn[i]);
-		snprintf(a, sizeof a, "%s/%s", g->dir, gn[i]);
-		snprintf(b, sizeof b, "%s/%s", out, gn[i]);
+		snprintf(a, sizeof a, "%.500s/%.200s", g->dir, gn[i]);
+		snprintf(b, sizeof b, "%.500s/%.200s", out, gn[i]);
 		if (access(b, R_OK) != 0) {
 			printf("  link %s: this run has no capture %s (the link is gone from the scenario?)\n",
 			       link, gn[i]);
@@ -544,12 +544,12 @@ static int add_golden(const char *file, unsigned long long seed, const char *gro
 	struct golden g;
 	memset(&g, 0, sizeof g);
 	scn_copy(g.name, sizeof g.name, s->name);
-	snprintf(g.dir, sizeof g.dir, "%s/%s", groot, s->name);
+	snprintf(g.dir, sizeof g.dir, "%.500s/%.200s", groot, s->name);
 	scn_copy(g.scenario, sizeof g.scenario, file);
 	g.seed = seed ? seed : s->seed;
 	scn_free(s);
 	char out[REG_PATH + 130];
-	snprintf(out, sizeof out, "%s/%s", outroot, g.name);
+	snprintf(out, sizeof out, "%.500s/%.200s", outroot, g.name);
 	int st = run_child(g.scenario, g.seed, out);
 	if (st != EXIT_PASS) {
 		fprintf(stderr, "vpnlab regress: %s did not pass (exit %d, see %s), expected a passing run for a golden capture\n",
@@ -623,7 +623,7 @@ int cmd_regress(int argc, char **argv)
 		for (int i = 0; i < k; i++) {
 			char p[REG_PATH];
 			struct stat st;
-			snprintf(p, sizeof p, "%s/%s/golden.txt", groot, ents[i]->d_name);
+			snprintf(p, sizeof p, "%.500s/%.200s/golden.txt", groot, ents[i]->d_name);
 			if (ents[i]->d_name[0] != '.' && stat(p, &st) == 0 && n < REG_MAX)
 				scn_copy(names[n++], 128, ents[i]->d_name);
 			free(ents[i]);

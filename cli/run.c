@@ -150,7 +150,7 @@ static void write_other(const char *dir, const char *name, const char *file, con
 {
 	char path[600];
 	mkdir_p(dir);
-	snprintf(path, sizeof path, "%s/verdict.txt", dir);
+	snprintf(path, sizeof path, "%.500s/verdict.txt", dir);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
@@ -212,7 +212,7 @@ int cmd_run(int argc, char **argv)
 	}
 	snprintf(dir, sizeof dir, "%s", out ? out : "out/");
 	if (!out)
-		snprintf(dir, sizeof dir, "out/%s", s->name);
+		snprintf(dir, sizeof dir, "out/%.200s", s->name);
 	if (s->status == SCN_PENDING && !force) {
 		printf("SKIP %s: pending: %s\n", s->name, s->pending_reason);
 		if (out)
@@ -234,9 +234,9 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ERROR;
 	} else {
 		char path[600];
-		snprintf(path, sizeof path, "%s/verdict.txt", dir);
+		snprintf(path, sizeof path, "%.500s/verdict.txt", dir);
 		int w = scn_verdict_write(path, s, r, err, sizeof err);
-		snprintf(path, sizeof path, "%s/summary.txt", dir);
+		snprintf(path, sizeof path, "%.500s/summary.txt", dir);
 		if (w == 0)
 			w = scn_summary_write(path, s, r, err, sizeof err);
 		if (w < 0) {

@@ -134,7 +134,7 @@ static int walk(struct files *fs, const char *dir, const char *root)
 			free(ents[i]);
 			continue;
 		}
-		snprintf(p, sizeof p, "%s/%s", dir, nm);
+		snprintf(p, sizeof p, "%.500s/%.200s", dir, nm);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			rc = walk(fs, p, root);
 		else if (strlen(nm) > 4 && strcmp(nm + strlen(nm) - 4, ".scn") == 0)
@@ -196,10 +196,10 @@ static pid_t spawn(const struct scn_suite_entry *e)
 	char log[600];
 	if (mkdir_p(e->out_dir) < 0)
 		return -1;
-	snprintf(log, sizeof log, "%s/run.log", e->out_dir);
+	snprintf(log, sizeof log, "%.500s/run.log", e->out_dir);
 	unlink(log);
 	char verdict[600];
-	snprintf(verdict, sizeof verdict, "%s/verdict.txt", e->out_dir);
+	snprintf(verdict, sizeof verdict, "%.500s/verdict.txt", e->out_dir);
 	unlink(verdict); /* a stale verdict must not stand in for this run's */
 	fflush(NULL);
 	pid_t pid = fork();
@@ -223,7 +223,7 @@ static void finish(struct job *j, int status, int timed_out)
 	struct scn_suite_entry *e = j->e;
 	e->wall_s = now_s() - j->start;
 	char path[600], err[600];
-	snprintf(path, sizeof path, "%s/verdict.txt", e->out_dir);
+	snprintf(path, sizeof path, "%.500s/verdict.txt", e->out_dir);
 	int have = scn_verdict_read(path, &e->v, err, sizeof err) == 0;
 	if (timed_out) {
 		e->outcome = SCN_OUT_ERROR;
@@ -431,7 +431,7 @@ int cmd_suite(int argc, char **argv)
 			x->name[strcspn(x->name, ".")] = '\0';
 		scn_copy(x->file, sizeof x->file, fs.path[i]);
 		group_of(fs.path[i], fs.root[i], x->group, sizeof x->group);
-		snprintf(x->out_dir, sizeof x->out_dir, "%s/%s", out, x->name);
+		snprintf(x->out_dir, sizeof x->out_dir, "%.400s/%.63s", out, x->name);
 		for (size_t k = 0; k + 1 < n; k++)
 			if (strcmp(e[k].name, x->name) == 0 && s) {
 				x->outcome = SCN_OUT_ERROR;
