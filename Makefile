@@ -69,7 +69,8 @@ LIBREF := $(B)/libref.a
 LIBSIM := $(B)/libsim.a
 LIBCONF := $(B)/libconf.a
 LIBTEST := $(B)/libtest.a
-ALL_LIBS := $(LIBCONF) $(LIBSIM) $(LIBREF)
+# sim may use conformance (pcap metrics); conformance and sim use ref.
+ALL_LIBS := $(LIBSIM) $(LIBCONF) $(LIBREF)
 VPNLAB := $(B)/vpnlab
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
