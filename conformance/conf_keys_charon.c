@@ -227,13 +227,19 @@ static int emit_ike(struct conf_keys_charon *st, struct conf_keys *k, char *err,
 		memcpy(e.sk_ai, st->val[D_SK_AI], e.integ_len);
 		memcpy(e.sk_ar, st->val[D_SK_AR], e.integ_len);
 	}
-	if (st->ike_prop)
-		e.suite = st->ike;
-	else
-		guess_ike(&e.suite, e.enc_len, e.integ_len);
-	snprintf(e.origin, sizeof e.origin, "%.80s (charon log%s)", st->where[D_SK_EI],
-		 st->ike_prop ? "" : ", suite guessed from key lengths");
 	st->have &= ~(1u << D_SK_AI | 1u << D_SK_AR | 1u << D_SK_EI | 1u << D_SK_ER);
+	if (st->ike_prop) {
+		char why[300];
+		e.suite = st->ike;
+		snprintf(e.origin, sizeof e.origin, "%.80s (charon log)", st->where[D_SK_EI]);
+		struct ike_keys *t = conf_keys_ike_new(&e, why, sizeof why);
+		ike_keys_free(t);
+		if (t) /* the last proposal line fits these keys */
+			return conf_keys_add_ike(k, &e, err, errlen);
+	}
+	/* no proposal line, or one of another SA (its key lengths differ) */
+	guess_ike(&e.suite, e.enc_len, e.integ_len);
+	snprintf(e.origin, sizeof e.origin, "%.80s (charon log, suite guessed from key lengths)", st->where[D_SK_EI]);
 	return conf_keys_add_ike(k, &e, err, errlen);
 }
 
