@@ -341,6 +341,13 @@ int ike_close(struct ike_engine *e, uint64_t now_ns);
  * SA, or an exchange is in flight: window of one).
  */
 int ike_rekey_child(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns);
+/*
+ * ike_create_child asks for one more CHILD SA with the configured selectors
+ * and proposals (CREATE_CHILD_SA, §1.3.1) on the IKE SA our SPI |ike_spi|
+ * names (0: the newest established one). IKE_E_ARG when there is none or
+ * its window is busy. A TEMPORARY_FAILURE answer is retried by the engine.
+ */
+int ike_create_child(struct ike_engine *e, uint64_t ike_spi, uint64_t now_ns);
 int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns);
 int ike_reauth(struct ike_engine *e, uint64_t now_ns);
 

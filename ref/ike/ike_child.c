@@ -15,7 +15,23 @@
  * KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) (ike_keys_child), i->r keys
  * first; the caller gets both directions in child_up and installs the ESP
  * SAs. PFS: when the ESP proposals list groups, CREATE_CHILD_SA carries
- * KEi/KEr (§1.3.1). Rekeying (N(REKEY_SA)) lives in ike_rekey.c.
+ * KEi/KEr (§1.3.1); N(INVALID_KE_PAYLOAD, group) is answered with a new
+ * request naming that group. Rekeying (N(REKEY_SA)) lives in ike_rekey.c.
+ *
+ * An answer the initiator cannot take (TS outside what it proposed, §2.9;
+ * a proposal it did not offer; PFS without KEr) leaves the responder with
+ * an installed CHILD SA; the initiator deletes it (§1.4.1):
+ *
+ *                  <-- HDR, SK {SA, Nr, TSi, TSr}        (refused)
+ *   HDR, SK {D(ESP, our SPI)} -->
+ *                  <-- HDR, SK {D(ESP, its SPI)}
+ *
+ * Exchange collisions (§2.25): a CHILD SA request that arrives while the
+ * IKE SA is being rekeyed (our CREATE_CHILD_SA for it is out, or the peer
+ * already replaced it) or deleted gets N(TEMPORARY_FAILURE); the initiator
+ * then waits IKE_TEMPFAIL_RETRY_NS and asks again — on the IKE SA that
+ * replaced this one, if a rekey did — and closes the IKE SA when refusals
+ * go on for IKE_TEMPFAIL_GIVE_UP_NS.
  */
 #include "ref/ike/ike_engine.h"
 
@@ -184,6 +200,104 @@ static uint16_t first_esp_group(const struct ike_props *p)
 		if (p->p[i].n_ke > 0)
 			return p->p[i].ke[0];
 	return 0;
+}
+
+uint16_t ike_child_error(const struct ike_msg *m)
+{
+	const struct ike_pl *n;
+
+	for (size_t i = 0; (n = ike_msg_find(m, IKE_PL_NOTIFY, i)) != NULL; i++)
+		if (n->len >= 4 && ike_notify_is_error(ike_get16(n->body + 2)))
+			return ike_get16(n->body + 2);
+	return 0;
+}
+
+uint16_t ike_child_asked_group(const struct ike_msg *m, const struct ike_props *props)
+{
+	const struct ike_pl *p = ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD);
+	uint16_t g;
+
+	if (p == NULL || p->len != 6)
+		return 0;
+	g = ike_get16(p->body + 4);
+	for (size_t i = 0; i < props->n; i++)
+		for (size_t k = 0; k < props->p[i].n_ke; k++)
+			if (props->p[i].ke[k] == g)
+				return g;
+	return 0;
+}
+
+static void ev_tempfail(struct ike_sa *sa, const char *dir, const char *what, const char *why)
+{
+	struct evbuf b;
+
+	ike_ev_begin(&b, sa->eng, sa, "tempfail");
+	ev_str(&b, "dir", dir);
+	ev_str(&b, "what", what);
+	if (why != NULL)
+		ev_str(&b, "why", why);
+	ike_ev_emit(sa->eng, &b);
+}
+
+int ike_child_tempfail(struct ike_sa *sa, const char *what)
+{
+	struct ike_sa *cur = ike_sa_current(sa);
+	uint64_t now = sa->eng->now;
+
+	sa->last_error = IKE_N_TEMPORARY_FAILURE;
+	if (!cur->tempfail_run || now - cur->tempfail_since < IKE_TEMPFAIL_GIVE_UP_NS) {
+		if (!cur->tempfail_run)
+			cur->tempfail_since = now;
+		cur->tempfail_run = 1;
+		ev_tempfail(sa, "recv", what, "retry later");
+		return 0;
+	}
+	/* §2.25: refused for several minutes: the two sides are out of sync */
+	ev_tempfail(sa, "recv", what, "refused for too long: closing the IKE SA");
+	cur->tempfail_run = 0;
+	if (cur->state == IKE_S_ESTABLISHED) {
+		if (cur->req.kind != IKE_REQ_NONE)
+			cur->close_pending = 1;
+		else
+			ike_state_run(cur, IKE_INFORMATIONAL, IKE_ON_CLOSE, NULL);
+	}
+	return 1;
+}
+
+void ike_child_delete_orphan(struct ike_sa *sa)
+{
+	struct ike_payload *pl = sa->eng->pl;
+	struct ike_out o;
+	struct evbuf b;
+	uint8_t spi[4];
+
+	if (sa->orphan_spi == 0 || sa->req.kind != IKE_REQ_NONE || sa->keys == NULL ||
+	    (sa->state != IKE_S_ESTABLISHED && sa->state != IKE_S_AUTH_SENT))
+		return;
+	ike_put32(spi, sa->orphan_spi);
+	ike_ev_begin(&b, sa->eng, sa, "child_refused");
+	ev_hex(&b, "spi_in", spi, 4);
+	ev_str(&b, "msg", "deleting the CHILD SA the peer installed for a refused answer (§1.4.1)");
+	ike_ev_emit(sa->eng, &b);
+	sa->orphan_spi = 0;
+	ike_out_begin(sa, &o, IKE_INFORMATIONAL, 0, sa->tx_mid);
+	memset(pl, 0, sizeof *pl);
+	pl->type = IKE_PL_DELETE;
+	pl->u.del.proto = IKE_PROTO_ESP;
+	pl->u.del.spi_size = 4;
+	pl->u.del.n_spi = 1;
+	pl->u.del.spis = spi;
+	ike_out_add(&o, pl);
+	ike_out_request(sa, &o, IKE_REQ_DELETE_CHILD);
+}
+
+/* refuse_answer: the peer installed a CHILD SA for an answer we cannot take: it must go (§1.4.1). */
+static int refuse_answer(struct ike_sa *sa, const char *why)
+{
+	ike_ev_drop(sa->eng, sa, "child-answer", why);
+	sa->orphan_spi = sa->pending.spi_in;
+	ike_child_delete_orphan(sa);
+	return -1;
 }
 
 int ike_child_offer(struct ike_sa *sa, struct ike_out *o, const struct ike_offer *of)
@@ -452,18 +566,15 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	ike_put32(spi, sa->pending.spi_in);
 	ike_proposal_build(sa->pending.small ? &cf->esp_small : &cf->esp, IKE_PROTO_ESP, spi, 4, sa->pending.with_ke,
 			   e->sa_pl2);
+	snprintf(why, sizeof why, "malformed SA payload in the answer");
 	if (ike_payload_sa_parse(e->sa_pl, p->body, p->len, NULL) < 0 ||
 	    ike_proposal_check_answer(e->sa_pl2, e->sa_pl, IKE_PROTO_ESP, &chosen, why, sizeof why) < 0 ||
-	    chosen.spi_size != 4) {
-		ike_ev_drop(e, sa, "child-answer", why);
-		return -1;
-	}
+	    chosen.spi_size != 4)
+		return refuse_answer(sa, why);
 	if (chosen.has_ke) {
 		gl = ike_dh_shared(sa->pending.dh, chosen.ke, &rx->m, gir, sizeof gir);
-		if (gl < 0 || chosen.ke != sa->pending.dh_group) {
-			ike_ev_drop(e, sa, "child-answer", "PFS answer without a usable KEr of our group");
-			return -1;
-		}
+		if (gl < 0 || chosen.ke != sa->pending.dh_group)
+			return refuse_answer(sa, "PFS answer without a usable KEr of our group");
 	}
 	n_local = allowed_local(sa, prop_local);
 	if (cf->request_vip) {
@@ -472,12 +583,14 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	}
 	if (parse_ts(&rx->m, IKE_PL_TSI, tsi, &n_tsi) < 0 || parse_ts(&rx->m, IKE_PL_TSR, tsr, &n_tsr) < 0 ||
 	    !within(tsi, n_tsi, prop_local, n_local) || !within(tsr, n_tsr, cf->remote_ts, cf->n_remote_ts)) {
-		ike_ev_drop(e, sa, "child-answer", "TSi/TSr in the answer are not inside what we proposed (§2.9)");
-		return -1;
+		memset(gir, 0, sizeof gir);
+		return refuse_answer(sa, "TSi/TSr in the answer are not inside what we proposed (§2.9)");
 	}
 	c = ike_sa_child_alloc(sa);
-	if (c == NULL)
-		return -1;
+	if (c == NULL) {
+		memset(gir, 0, sizeof gir);
+		return refuse_answer(sa, "no free CHILD SA slot");
+	}
 	c->initiator = 1;
 	c->chosen = chosen;
 	c->spi_in = sa->pending.spi_in;
@@ -486,9 +599,10 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 	if (child_keys(sa, c, gl > 0 ? gir : NULL, gl > 0 ? (size_t)gl : 0, ni, ni_len, nr, nr_len) < 0) {
 		memset(c, 0, sizeof *c);
 		memset(gir, 0, sizeof gir);
-		return -1;
+		return refuse_answer(sa, "no keys for the answer");
 	}
 	memset(gir, 0, sizeof gir);
+	sa->tempfail_run = 0; /* an exchange went through: not out of sync (§2.25) */
 	c->n_ts_local = n_tsi;
 	memcpy(c->ts_local, tsi, n_tsi * sizeof *tsi);
 	c->n_ts_remote = n_tsr;
@@ -506,22 +620,19 @@ static void pending_reset(struct ike_sa *sa)
 	memset(&sa->pending, 0, sizeof sa->pending);
 }
 
-int ike_child_create(struct ike_sa *sa, int small)
+/* new_request sends CREATE_CHILD_SA {SA, Ni, [KEi], TSi, TSr} for sa->pending (kind, small, dh_group kept). */
+static int new_request(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->eng;
 	struct ike_offer of;
 	struct ike_out o;
 	int rc;
 
-	if (sa->req.kind != IKE_REQ_NONE)
-		return -1; /* window of one (§2.3) */
-	pending_reset(sa);
-	sa->pending.kind = IKE_PEND_NEW;
 	sa->pending.ni_len = IKE_NONCE_LEN;
 	if (crypto_rng_fill(&e->cb.rng, sa->pending.ni, sa->pending.ni_len) != 0)
 		return -1;
 	memset(&of, 0, sizeof of);
-	of.small = small;
+	of.small = sa->pending.small;
 	of.with_ke = 1;
 	of.nonce = sa->pending.ni;
 	of.nonce_len = sa->pending.ni_len;
@@ -534,6 +645,36 @@ int ike_child_create(struct ike_sa *sa, int small)
 	return rc;
 }
 
+int ike_child_create(struct ike_sa *sa, int small)
+{
+	if (sa->req.kind != IKE_REQ_NONE)
+		return -1; /* window of one (§2.3) */
+	pending_reset(sa);
+	sa->pending.kind = IKE_PEND_NEW;
+	sa->pending.small = small;
+	return new_request(sa);
+}
+
+int ike_child_create_public(struct ike_sa *sa)
+{
+	return ike_child_create(sa, sa->eng->cfg.proposals != IKE_PROPOSALS_FULL);
+}
+
+/* busy_reason: why a CREATE_CHILD_SA request has to wait (§2.25), NULL when it need not. */
+static const char *busy_reason(const struct ike_sa *sa, int ike_rekey)
+{
+	/* §2.25.1/§2.25.2: nothing new on an IKE SA we are closing */
+	if (sa->state == IKE_S_DELETING)
+		return "the IKE SA is being deleted";
+	/* the peer's rekey replaced this IKE SA: CHILD SAs belong on the new one */
+	if (sa->successor != 0)
+		return "the IKE SA has been rekeyed";
+	/* §2.25.2: our rekey of the IKE SA is in flight (an IKE rekey is §2.8.2's collision instead) */
+	if (!ike_rekey && sa->pending.active && sa->pending.kind == IKE_PEND_REKEY_IKE)
+		return "a rekey of the IKE SA is in progress";
+	return NULL;
+}
+
 enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx)
 {
 	struct ike_engine *e = sa->eng;
@@ -542,7 +683,18 @@ enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx)
 	struct ike_answer a;
 	struct ike_out o;
 	uint8_t nr[IKE_NONCE_LEN];
+	const char *busy = busy_reason(sa, sp != NULL && sp->len >= 6 && sp->body[5] == IKE_PROTO_IKE);
 
+	if (busy != NULL) {
+		/* <-- HDR, SK {N(TEMPORARY_FAILURE)} (§2.25) */
+		ev_tempfail(sa, "sent", ike_msg_find_notify(&rx->m, IKE_N_REKEY_SA) != NULL ? "child rekey"
+			    : sp != NULL && sp->len >= 6 && sp->body[5] == IKE_PROTO_IKE ? "ike rekey" : "child",
+			    busy);
+		ike_out_begin(sa, &o, IKE_CREATE_CHILD_SA, 1, rx->m.hdr.msg_id);
+		ike_out_notify(&o, IKE_N_TEMPORARY_FAILURE, 0, NULL, 0, NULL, 0);
+		ike_out_response(sa, &o, &rx->path);
+		return IKE_V_NEXT;
+	}
 	if (ike_msg_find_notify(&rx->m, IKE_N_REKEY_SA) != NULL)
 		return ike_rekey_child_on_request(sa, rx);
 	if (sp != NULL && sp->len >= 6 && sp->body[5] == IKE_PROTO_IKE)
@@ -580,10 +732,35 @@ enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx)
 		ike_rekey_ike_on_response(sa, rx);
 		return IKE_V_NEXT;
 	}
+	if (ike_child_error(&rx->m) == IKE_N_TEMPORARY_FAILURE) {
+		/* §2.25: not now; ask again later (on the IKE SA that replaced this one, if any) */
+		pending_reset(sa);
+		if (!ike_child_tempfail(sa, "child")) {
+			struct ike_sa *cur = ike_sa_current(sa);
+
+			cur->child_retry_due = e->now + IKE_TEMPFAIL_RETRY_NS;
+			cur->child_retry_small = was_small;
+		}
+		return IKE_V_NEXT;
+	}
+	{
+		uint16_t g = ike_child_asked_group(&rx->m, was_small ? &e->cfg.esp_small : &e->cfg.esp);
+
+		if (g != 0 && g != sa->pending.dh_group && sa->pending.with_ke &&
+		    sa->pending.retries < IKE_REKEY_RETRIES_MAX) {
+			/* §1.3: PFS group refused: the same request with the group named */
+			sa->pending.retries++;
+			sa->pending.dh_group = g;
+			if (new_request(sa) == 0)
+				return IKE_V_NEXT;
+		}
+	}
 	if (np != NULL && ike_payload_nonce_parse(&nr, np->body, np->len, NULL) < 0)
 		np = NULL;
 	if (np == NULL && ike_msg_find(&rx->m, IKE_PL_SA, 0) != NULL) {
 		ike_ev_drop(e, sa, "syntax", "CREATE_CHILD_SA response with SA but no valid Nonce");
+		sa->orphan_spi = sa->pending.spi_in;
+		ike_child_delete_orphan(sa);
 		pending_reset(sa);
 		return IKE_V_NEXT;
 	}

@@ -351,6 +351,9 @@ static int input_msg(struct ike_engine *e, struct ike_rx *rx, uint8_t *buf, size
 		sa->close_pending = 0;
 		ike_state_run(sa, IKE_INFORMATIONAL, IKE_ON_CLOSE, NULL);
 	}
+	/* a refused CHILD SA answer whose D(ESP) waited for the window */
+	if (sa->orphan_spi != 0 && sa->state == IKE_S_ESTABLISHED && sa->req.kind == IKE_REQ_NONE)
+		ike_child_delete_orphan(sa);
 	return v == IKE_V_DROP ? IKE_RX_DROP : IKE_RX_OK;
 }
 
@@ -495,6 +498,20 @@ int ike_rekey_child(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns)
 			if (c->used && !c->rekeyed && (spi_in == 0 || c->spi_in == spi_in))
 				return ike_rekey_child_start(sa, c) == 0 ? 0 : IKE_E_ARG;
 		}
+	return IKE_E_ARG;
+}
+
+int ike_create_child(struct ike_engine *e, uint64_t ike_spi, uint64_t now_ns)
+{
+	e->now = now_ns;
+	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
+		/* not on an SA a rekey replaced (it lingers until the peer deletes it) */
+		if (sa->state != IKE_S_ESTABLISHED || sa->successor != 0 || sa->half_open_due != UINT64_MAX)
+			continue;
+		if (ike_spi != 0 && ike_sa_our_spi(sa) != ike_spi)
+			continue;
+		return ike_child_create_public(sa) == 0 ? 0 : IKE_E_ARG;
+	}
 	return IKE_E_ARG;
 }
 

@@ -30,7 +30,13 @@
  *                   (the sender's retransmission starts it afresh; §2.6).
  *   half_open_due   gateway: an IKE SA still in INIT_DONE is forgotten
  *                   (§2.6 / §2.4 half-open SAs, DoS protection).
- *   rekey_due       IKE and CHILD lifetimes (§2.8) — not implemented yet.
+ *   rekey_due       IKE SA lifetime (§2.8); child[].rekey_due the CHILD SA
+ *                   lifetimes; both also retry an exchange the peer
+ *                   answered with TEMPORARY_FAILURE (§2.25).
+ *   reauth_due      client: reauthentication time (§2.8.3).
+ *   child_retry_due a new CHILD SA the peer answered with TEMPORARY_FAILURE
+ *                   is asked for again (§2.25: wait, then retry; after
+ *                   several minutes of refusals close the IKE SA).
  */
 #ifndef VPNLAB_REF_IKE_ENGINE_H
 #define VPNLAB_REF_IKE_ENGINE_H
@@ -54,7 +60,17 @@ enum {
 	IKE_COOKIE_LEN = 32,
 	IKE_INIT_RETRIES_MAX = 4,    /* COOKIE / INVALID_KE_PAYLOAD round trips */
 	IKE_SPI_ESP_MIN = 0x100,     /* RFC 4303 §2.1: 1..255 reserved */
+	IKE_REKEY_RETRIES_MAX = 2,   /* INVALID_KE_PAYLOAD round trips in CREATE_CHILD_SA */
 };
+
+/*
+ * IKE_TEMPFAIL_RETRY_NS: §2.25 — after TEMPORARY_FAILURE the initiator MUST
+ * NOT retry at once but wait for the peer's operation (a rekey) to end;
+ * IKE_TEMPFAIL_GIVE_UP_NS: refusals for this long mean the two sides are
+ * out of sync ("several minutes"): the IKE SA is closed.
+ */
+#define IKE_TEMPFAIL_RETRY_NS UINT64_C(10000000000)
+#define IKE_TEMPFAIL_GIVE_UP_NS UINT64_C(300000000000)
 
 /* ike_wire: one message as datagrams (one, or RFC 7383 fragments), without the non-ESP marker. */
 struct ike_wire {
@@ -198,6 +214,14 @@ struct ike_sa {
 	uint64_t reauth_due;         /* client: reauth_time (§2.8.3) */
 	int reauth;                  /* 1: break-before-make restart after our DELETE; 2: make-before-break new SA */
 	uint64_t reauth_old;         /* make-before-break: our SPI of the SA to delete once this one is up */
+	uint64_t successor;          /* our SPI of the IKE SA a rekey replaced this one with (0 = none) */
+
+	/* §2.25 TEMPORARY_FAILURE: retry later, give up after IKE_TEMPFAIL_GIVE_UP_NS */
+	uint64_t child_retry_due;    /* a new CHILD SA to ask for again */
+	int child_retry_small;       /* ... with esp_small */
+	int tempfail_run;            /* TEMPORARY_FAILUREs without a successful exchange in between */
+	uint64_t tempfail_since;     /* ... since this time */
+	uint32_t orphan_spi;         /* our SPI of a CHILD SA the peer installed and we refused: D(ESP) owed */
 
 	/* gateway */
 	uint64_t half_open_due;
@@ -319,6 +343,8 @@ int ike_sa_new_spi(struct ike_engine *e, uint64_t *spi);
 int ike_sa_new_esp_spi(struct ike_engine *e, uint32_t *spi);
 /* ike_sa_our_spi: the SPI that names this SA on our side. */
 uint64_t ike_sa_our_spi(const struct ike_sa *sa);
+/* ike_sa_find_ours finds a live SA by the SPI that names it on our side. */
+struct ike_sa *ike_sa_find_ours(struct ike_engine *e, uint64_t spi);
 /* ike_sa_die moves |sa| to DEAD: children down (child_down with |reason|), pool lease freed. */
 void ike_sa_die(struct ike_sa *sa, const char *reason);
 /* ike_sa_reap frees every DEAD SA (called where no SA pointer is live). */
@@ -452,6 +478,23 @@ int ike_child_accept(struct ike_sa *sa, struct ike_rx *rx, const uint8_t *ni, si
 int ike_child_create(struct ike_sa *sa, int small);
 enum ike_verdict ike_child_on_request(struct ike_sa *sa, struct ike_rx *rx);
 enum ike_verdict ike_child_on_response(struct ike_sa *sa, struct ike_rx *rx);
+/*
+ * ike_child_create_public starts a new CHILD SA with the configured
+ * selectors (ike_create_child): the full list, or esp_small for small|auto.
+ */
+int ike_child_create_public(struct ike_sa *sa);
+/* ike_child_error: the first error Notify type in |m| (0 = none). */
+uint16_t ike_child_error(const struct ike_msg *m);
+/* ike_child_asked_group reads N(INVALID_KE_PAYLOAD) and returns its group when |props| lists it, else 0. */
+uint16_t ike_child_asked_group(const struct ike_msg *m, const struct ike_props *props);
+/*
+ * ike_child_tempfail notes a TEMPORARY_FAILURE answer (§2.25): returns 1
+ * when the peer has refused for IKE_TEMPFAIL_GIVE_UP_NS and the IKE SA was
+ * closed, else 0 (the caller schedules its retry).
+ */
+int ike_child_tempfail(struct ike_sa *sa, const char *what);
+/* ike_child_delete_orphan sends INFORMATIONAL {D(ESP, sa->orphan_spi)} when the window is free. */
+void ike_child_delete_orphan(struct ike_sa *sa);
 /* ike_child_by_spi_in finds a live CHILD SA by our inbound SPI. */
 struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in);
 /* ike_child_delete sends INFORMATIONAL {D(ESP, spi_in)} and removes the CHILD SA. */
@@ -475,6 +518,8 @@ void ike_rekey_arm(struct ike_sa *sa);
 int ike_reauth_start(struct ike_sa *sa);
 /* ike_reauth_established: a make-before-break SA is up: delete the one it replaces. */
 void ike_reauth_established(struct ike_sa *sa);
+/* ike_sa_current follows |sa|'s successors (IKE rekeys) to the IKE SA that carries on now. */
+struct ike_sa *ike_sa_current(struct ike_sa *sa);
 /* ike_nonce_cmp orders nonces as §2.8.1 asks: octet by octet, a prefix before the longer. */
 int ike_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
 

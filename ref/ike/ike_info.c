@@ -25,6 +25,24 @@ int ike_info_error_response(struct ike_sa *sa, const struct ike_rx *rx, uint16_t
 	return ike_out_response(sa, &o, &rx->path);
 }
 
+/*
+ * undo_rekey: the peer deletes |c|, the CHILD SA our answer to its rekey
+ * created (it refused our answer, §1.4.1). Unless another new SA replaces
+ * the old one too (a §2.8.1 collision), the old one stays in service and
+ * may be rekeyed again.
+ */
+static void undo_rekey(struct ike_sa *sa, const struct ike_child *c)
+{
+	struct ike_child *old;
+
+	if (c->replaces == 0 || (old = ike_child_by_spi_in(sa, c->replaces)) == NULL || !old->rekeyed)
+		return;
+	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
+		if (&sa->child[i] != c && sa->child[i].used && sa->child[i].replaces == c->replaces)
+			return;
+	old->rekeyed = 0;
+}
+
 enum ike_verdict ike_info_on_request(struct ike_sa *sa, struct ike_rx *rx)
 {
 	struct ike_engine *e = sa->eng;
@@ -54,6 +72,7 @@ enum ike_verdict ike_info_on_request(struct ike_sa *sa, struct ike_rx *rx)
 				continue;
 			if (n_spis < IKE_CHILD_MAX)
 				ike_put32(spis + 4 * n_spis++, c->spi_in);
+			undo_rekey(sa, c);
 			ike_sa_child_down(sa, c, "deleted by peer");
 		}
 	}

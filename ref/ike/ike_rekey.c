@@ -37,6 +37,19 @@
 /* REKEYED_LINGER_NS: an IKE SA replaced by the peer's rekey waits this long for its D(IKE). */
 #define REKEYED_LINGER_NS UINT64_C(120000000000)
 
+struct ike_sa *ike_sa_current(struct ike_sa *sa)
+{
+	/* a chain of rekeys is short; the bound only guards against a cycle */
+	for (int i = 0; i < 8 && sa->successor != 0; i++) {
+		struct ike_sa *n = ike_sa_find_ours(sa->eng, sa->successor);
+
+		if (n == NULL || n == sa)
+			break;
+		sa = n;
+	}
+	return sa;
+}
+
 int ike_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
 	int c = memcmp(a, b, al < bl ? al : bl);
@@ -85,22 +98,6 @@ static void ev_collision(struct ike_sa *sa, const char *what, int we_win)
 	ev_str(&b, "what", what);
 	ev_str(&b, "redundant", we_win ? "theirs" : "ours");
 	ike_ev_emit(sa->eng, &b);
-}
-
-/* asked_group reads N(INVALID_KE_PAYLOAD) and checks the group is in |props|. */
-static uint16_t asked_group(const struct ike_msg *m, const struct ike_props *props)
-{
-	const struct ike_pl *p = ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD);
-	uint16_t g;
-
-	if (p == NULL || p->len != 6)
-		return 0;
-	g = ike_get16(p->body + 4);
-	for (size_t i = 0; i < props->n; i++)
-		for (size_t k = 0; k < props->p[i].n_ke; k++)
-			if (props->p[i].ke[k] == g)
-				return g;
-	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -202,7 +199,22 @@ void ike_rekey_child_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	uint16_t g;
 	int rc;
 
-	if ((g = asked_group(&rx->m, &e->cfg.esp)) != 0 && sa->pending.retries < 2 && old != NULL && !sa->pending.coll) {
+	if (!sa->pending.coll && ike_child_error(&rx->m) == IKE_N_TEMPORARY_FAILURE) {
+		/* §2.25: wait for the peer's operation (an IKE rekey) and try again */
+		pending_reset(sa);
+		ev_rekey(sa, "child", "deferred", old_spi);
+		if (!ike_child_tempfail(sa, "child rekey")) {
+			struct ike_child *c = ike_child_by_spi_in(ike_sa_current(sa), old_spi);
+
+			if (c == NULL)
+				c = old;
+			if (c != NULL && !c->rekeyed)
+				c->rekey_due = e->now + IKE_TEMPFAIL_RETRY_NS;
+		}
+		return;
+	}
+	if ((g = ike_child_asked_group(&rx->m, &e->cfg.esp)) != 0 && sa->pending.retries < IKE_REKEY_RETRIES_MAX &&
+	    old != NULL && !sa->pending.coll) {
 		/* §1.3: PFS group refused; ask again with the one named */
 		sa->pending.retries++;
 		sa->pending.dh_group = g;
@@ -376,6 +388,11 @@ static struct ike_sa *new_ike_sa(struct ike_sa *old, int initiator, uint64_t spi
 	memcpy(n->domains, old->domains, sizeof n->domains);
 	old->vip = 0; /* the lease moves with the SA */
 	move_children(n, old);
+	/* a new CHILD SA the peer asked us to retry later is asked for on the new SA */
+	n->child_retry_due = old->child_retry_due;
+	n->child_retry_small = old->child_retry_small;
+	old->child_retry_due = UINT64_MAX;
+	old->successor = ike_sa_our_spi(n);
 	ike_ev_keys(n);
 	if (ike_state_run(n, IKE_CREATE_CHILD_SA, IKE_ON_REKEYED, NULL) != IKE_V_NEXT) {
 		ike_sa_die(n, "rekey failed");
@@ -487,14 +504,6 @@ answer:
 	return IKE_V_NEXT;
 }
 
-static struct ike_sa *find_ours(struct ike_engine *e, uint64_t spi)
-{
-	for (struct ike_sa *s = e->sas; s != NULL; s = s->next)
-		if (s->state != IKE_S_DEAD && ike_sa_our_spi(s) == spi)
-			return s;
-	return NULL;
-}
-
 void ike_rekey_ike_on_response(struct ike_sa *sa, struct ike_rx *rx)
 {
 	struct ike_engine *e = sa->eng;
@@ -507,7 +516,16 @@ void ike_rekey_ike_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	uint16_t g;
 	int gl;
 
-	if ((g = asked_group(&rx->m, &e->cfg.ike)) != 0 && sa->pending.retries < 2 && !sa->pending.coll) {
+	if (!sa->pending.coll && ike_child_error(&rx->m) == IKE_N_TEMPORARY_FAILURE) {
+		/* §2.25: the peer is busy with its own exchange on this SA: try again later */
+		ev_rekey(sa, "ike", "deferred", sa->pending.new_spi);
+		pending_reset(sa);
+		if (!ike_child_tempfail(sa, "ike rekey"))
+			sa->rekey_due = e->now + IKE_TEMPFAIL_RETRY_NS;
+		return;
+	}
+	if ((g = ike_child_asked_group(&rx->m, &e->cfg.ike)) != 0 && sa->pending.retries < IKE_REKEY_RETRIES_MAX &&
+	    !sa->pending.coll) {
 		sa->pending.retries++;
 		sa->pending.dh_group = g;
 		if (ike_request(sa) == 0)
@@ -537,12 +555,15 @@ void ike_rekey_ike_on_response(struct ike_sa *sa, struct ike_rx *rx)
 	if (!sa->pending.coll) {
 		ike_state_run(sa, IKE_INFORMATIONAL, IKE_ON_CLOSE, NULL);
 	} else {
-		theirs = find_ours(e, sa->pending.coll_spi);
+		theirs = ike_sa_find_ours(e, sa->pending.coll_spi);
 		if (lowest_is_ours(&sa->pending, nr.data, nr.len)) {
 			/* ours is redundant: the CHILD SAs stay with theirs; we delete ours, the peer the old */
 			ev_collision(sa, "ike", 0);
-			if (theirs != NULL)
+			if (theirs != NULL) {
 				move_children(theirs, n);
+				sa->successor = ike_sa_our_spi(theirs);
+				n->successor = ike_sa_our_spi(theirs);
+			}
 			ike_state_run(n, IKE_INFORMATIONAL, IKE_ON_CLOSE, NULL);
 			sa->dpd_due = sa->rekey_due = UINT64_MAX;
 			sa->half_open_due = e->now + REKEYED_LINGER_NS;
@@ -555,6 +576,12 @@ void ike_rekey_ike_on_response(struct ike_sa *sa, struct ike_rx *rx)
 				theirs->vip = 0;
 				theirs->dpd_due = theirs->rekey_due = UINT64_MAX;
 				theirs->half_open_due = e->now + REKEYED_LINGER_NS;
+				theirs->successor = ike_sa_our_spi(n);
+				if (theirs->child_retry_due < n->child_retry_due) {
+					n->child_retry_due = theirs->child_retry_due;
+					n->child_retry_small = theirs->child_retry_small;
+				}
+				theirs->child_retry_due = UINT64_MAX;
 			}
 			ike_state_run(sa, IKE_INFORMATIONAL, IKE_ON_CLOSE, NULL);
 		}
@@ -608,7 +635,7 @@ void ike_reauth_established(struct ike_sa *sa)
 	if (sa->reauth != 2)
 		return;
 	sa->reauth = 0;
-	old = find_ours(sa->eng, sa->reauth_old);
+	old = ike_sa_find_ours(sa->eng, sa->reauth_old);
 	if (old == NULL || old->state != IKE_S_ESTABLISHED)
 		return;
 	if (old->req.kind != IKE_REQ_NONE)
@@ -634,10 +661,19 @@ void ike_rekey_timer(struct ike_sa *sa, uint64_t now)
 {
 	if (sa->state != IKE_S_ESTABLISHED) {
 		/* nothing to rekey any more: a past due time would be a deadline never served */
-		sa->rekey_due = sa->reauth_due = UINT64_MAX;
+		sa->rekey_due = sa->reauth_due = sa->child_retry_due = UINT64_MAX;
 		for (size_t i = 0; i < IKE_CHILD_MAX; i++)
 			sa->child[i].rekey_due = UINT64_MAX;
 		return;
+	}
+	if (now >= sa->child_retry_due) {
+		/* §2.25: the CHILD SA refused with TEMPORARY_FAILURE, asked for again */
+		if (sa->req.kind != IKE_REQ_NONE) {
+			sa->child_retry_due = now + REKEY_BUSY_RETRY_NS;
+		} else {
+			sa->child_retry_due = UINT64_MAX;
+			ike_child_create(sa, sa->child_retry_small);
+		}
 	}
 	if (now >= sa->reauth_due) {
 		sa->reauth_due = UINT64_MAX;

@@ -32,6 +32,7 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, int initiator, const struct ike_
 	sa->half_open_due = UINT64_MAX;
 	sa->rekey_due = UINT64_MAX;
 	sa->reauth_due = UINT64_MAX;
+	sa->child_retry_due = UINT64_MAX;
 	sa->next = e->sas;
 	e->sas = sa;
 	e->n_sas++;
@@ -70,6 +71,14 @@ void ike_sa_free(struct ike_sa *sa)
 uint64_t ike_sa_our_spi(const struct ike_sa *sa)
 {
 	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+struct ike_sa *ike_sa_find_ours(struct ike_engine *e, uint64_t spi)
+{
+	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+		if (sa->state != IKE_S_DEAD && ike_sa_our_spi(sa) == spi)
+			return sa;
+	return NULL;
 }
 
 struct ike_sa *ike_sa_find(struct ike_engine *e, const struct ike_hdr *h)
@@ -206,6 +215,7 @@ void ike_sa_die(struct ike_sa *sa, const char *reason)
 	sa->req.kind = IKE_REQ_NONE;
 	ike_frag_reset(sa);
 	sa->ka_due = sa->dpd_due = sa->half_open_due = sa->rekey_due = sa->reauth_due = UINT64_MAX;
+	sa->child_retry_due = UINT64_MAX;
 }
 
 void ike_sa_reap(struct ike_engine *e)
@@ -240,6 +250,8 @@ uint64_t ike_sa_deadline(const struct ike_sa *sa)
 		d = sa->rekey_due;
 	if (sa->reauth_due < d)
 		d = sa->reauth_due;
+	if (sa->child_retry_due < d)
+		d = sa->child_retry_due;
 	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
 		if (sa->child[i].used && sa->child[i].rekey_due < d)
 			d = sa->child[i].rekey_due;

@@ -116,6 +116,13 @@ const struct ike_transition ike_transitions[] = {
 	 .process = ike_info_on_close, .next = IKE_S_DELETING, .flow = "HDR, SK {D(IKE)} -->"},
 	{.state = IKE_S_DELETING, .exchange = IKE_INFORMATIONAL, .on = IKE_ON_RESPONSE, .role = IKE_R_ANY,
 	 .process = ike_info_on_response, .next = IKE_S_DEAD, .flow = "<-- HDR, SK {}"},
+	/*
+	 * a CHILD SA or rekey request while our DELETE is out (§2.25.1, §2.25.2):
+	 *   HDR, SK {SA, Ni, [KEi], TSi, TSr} -->   <-- HDR, SK {N(TEMPORARY_FAILURE)}
+	 */
+	{.state = IKE_S_DELETING, .exchange = IKE_CREATE_CHILD_SA, .on = IKE_ON_REQUEST, .role = IKE_R_ANY,
+	 .process = ike_child_on_request, .next = IKE_S_DELETING,
+	 .flow = "HDR, SK {SA, Ni, [KEi], TSi, TSr} --> <-- HDR, SK {N(TEMPORARY_FAILURE)} (§2.25)"},
 	/* the peer's request while our DELETE is out (e.g. its own DELETE crossing ours) */
 	{.state = IKE_S_DELETING, .exchange = IKE_INFORMATIONAL, .on = IKE_ON_REQUEST, .role = IKE_R_ANY,
 	 .process = ike_info_on_request, .next = IKE_S_DELETING,
