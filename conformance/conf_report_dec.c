@@ -54,8 +54,9 @@ void conf_report_dec_text(FILE *f, const struct conf_capture *c)
 	const struct conf_dec *d = c->dec;
 	if (!d)
 		return;
-	fprintf(f, "\nDECRYPTED IKE MESSAGES (%u)\n", d->n_whole);
 	unsigned lines = 0;
+	if (d->st.ike_enc)
+		fprintf(f, "\nDECRYPTED IKE MESSAGES (%u)\n", d->n_whole);
 	for (uint32_t i = 0; i < c->n_msg && lines < MAX_LINES; i++) {
 		const struct conf_dec_msg *dm = &d->msg[i];
 		const struct conf_msg *m = &c->msg[i];
