@@ -225,6 +225,15 @@ struct ike_config {
 	enum ike_unique_policy unique;
 	size_t max_sas;
 
+	/*
+	 * RFC 7296 §2.21.4: a request for an IKE SA we do not know (after a
+	 * reboot, say) MAY get an unprotected N(INVALID_IKE_SPI) answer (§1.5),
+	 * rate-limited. Default off, as strongSwan: the answer is unauthenticated
+	 * and tells a scanner which addresses run IKE.
+	 */
+	int invalid_spi_notify;
+	unsigned invalid_spi_rate;     /* answers per second at most (default 10) */
+
 	/* lifetimes (§2.8); 0 = never */
 	uint64_t ike_lifetime_ns;   /* IKE SA rekey (CREATE_CHILD_SA, §1.3.2) */
 	uint64_t child_lifetime_ns; /* CHILD SA rekey (§1.3.3) */

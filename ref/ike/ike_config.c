@@ -71,6 +71,8 @@ void ike_config_init(struct ike_config *c, enum ike_role role)
 	c->half_open_timeout_ns = 30 * S;
 	c->unique = IKE_UNIQUE_NO;
 	c->max_sas = 4096;
+	c->invalid_spi_notify = 0;
+	c->invalid_spi_rate = 10;
 	snprintf(c->name, sizeof c->name, "%s", role == IKE_ROLE_GATEWAY ? "gw" : "client");
 }
 
@@ -134,6 +136,8 @@ int ike_config_check(const struct ike_config *c, char *msg, size_t cap)
 			   c->n_local_ts == 0 ? c->n_local_ts : c->n_remote_ts, IKE_CFG_TS_MAX);
 	if (c->max_sas == 0)
 		return bad(msg, cap, "max_sas 0: expected >= 1");
+	if (c->invalid_spi_notify && c->invalid_spi_rate == 0)
+		return bad(msg, cap, "invalid_spi_rate 0 with invalid_spi_notify = yes: expected 1 or more answers a second");
 	return 0;
 }
 

@@ -10,7 +10,9 @@
  *   2. header and cleartext chain (ike_msg_parse); an unknown critical payload
  *      in an IKE_SA_INIT request is answered (§2.5)
  *   3. IKE_SA_INIT request -> gateway: retransmission? stateless checks, new SA
- *   4. SA by SPI (unknown SPI: dropped, §2.21.4 allows not answering)
+ *   4. SA by SPI (unknown SPI: dropped, §2.21.4 allows not answering; with
+ *      invalid_spi_notify a request gets an unprotected N(INVALID_IKE_SPI),
+ *      rate-limited; a response never gets an answer)
  *   5. window (§2.3): request = next expected, or the last one (resend the
  *      cached response, after the ICV checked); response = to our request
  *   6. SK/SKF decryption; a bad ICV leaves no trace in the SA
@@ -154,6 +156,37 @@ static int answer_stateless(struct ike_engine *e, const struct ike_hdr *h, const
 	return IKE_RX_ANSWERED;
 }
 
+/*
+ * invalid_spi answers a request for an IKE SA we do not know (§2.21.4) the
+ * way §1.5 describes: a response with the request's SPIs, exchange type and
+ * Message ID, R set, I as the other side's opposite, and one unprotected
+ * N(INVALID_IKE_SPI). At most invalid_spi_rate a second: a flood of junk
+ * must not turn us into an amplifier.
+ */
+static int invalid_spi(struct ike_engine *e, const struct ike_hdr *h, const struct ike_path *path)
+{
+	struct ike_out o;
+	struct ike_hdr r = *h;
+
+	if (e->now - e->ispi_window >= UINT64_C(1000000000) || e->now < e->ispi_window) {
+		e->ispi_window = e->now;
+		e->ispi_sent = 0;
+	}
+	if (e->ispi_sent >= e->cfg.invalid_spi_rate) {
+		ike_ev_drop(e, NULL, "rate-limited", "INVALID_IKE_SPI not sent: invalid_spi_rate answers this second already");
+		return IKE_RX_DROP;
+	}
+	e->ispi_sent++;
+	r.flags = (uint8_t)(IKE_FLAG_R | ((h->flags & IKE_FLAG_I) ? 0 : IKE_FLAG_I));
+	r.next_payload = 0;
+	r.major = IKE_MAJOR_VERSION;
+	r.minor = IKE_MINOR_VERSION;
+	ike_out_begin_hdr(e, &o, &r);
+	ike_out_notify(&o, IKE_N_INVALID_IKE_SPI, 0, NULL, 0, NULL, 0);
+	ike_out_stateless(e, &o, path);
+	return IKE_RX_ANSWERED;
+}
+
 /* init_request handles an IKE_SA_INIT request (gateway only). */
 static int init_request(struct ike_engine *e, struct ike_rx *rx, const uint8_t *buf, size_t len)
 {
@@ -268,10 +301,15 @@ static int input_msg(struct ike_engine *e, struct ike_rx *rx, uint8_t *buf, size
 	if (h->exchange == IKE_SA_INIT && !resp)
 		return init_request(e, rx, buf, len);
 	sa = ike_sa_find(e, h);
-	if (sa == NULL)
-		return drop(e, NULL, "unknown-spi", "%s %s for SPIs %016llx/%016llx: no such IKE SA",
-			    ike_exchange_name(h->exchange), resp ? "response" : "request", (unsigned long long)h->spi_i,
-			    (unsigned long long)h->spi_r);
+	if (sa == NULL) {
+		drop(e, NULL, "unknown-spi", "%s %s for SPIs %016llx/%016llx: no such IKE SA",
+		     ike_exchange_name(h->exchange), resp ? "response" : "request", (unsigned long long)h->spi_i,
+		     (unsigned long long)h->spi_r);
+		/* §2.21.4: a response is never answered */
+		if (!resp && e->cfg.invalid_spi_notify)
+			return invalid_spi(e, h, &rx->path);
+		return IKE_RX_DROP;
+	}
 	/* §2.3 window of one: the peer's next request, or the last one again */
 	if (resp) {
 		if (sa->req.kind == IKE_REQ_NONE || h->msg_id != sa->req.mid || h->exchange != sa->req.exchange)
@@ -294,6 +332,10 @@ static int input_msg(struct ike_engine *e, struct ike_rx *rx, uint8_t *buf, size
 	} else {
 		size_t off = 0, plen = 0;
 
+		if (sa->keys != NULL && rx->m.sk == NULL && resp &&
+		    ike_msg_find_notify(&rx->m, IKE_N_INVALID_IKE_SPI) != NULL)
+			return drop(e, sa, "invalid-ike-spi", "unprotected INVALID_IKE_SPI (§2.21.4): the peer may have "
+							      "lost this IKE SA; not trusted, liveness checks decide");
 		if (sa->keys == NULL || rx->m.sk == NULL)
 			return drop(e, sa, "syntax", "%s without keys or without an Encrypted payload, expected HDR, SK {...}",
 				    ike_exchange_name(h->exchange));

@@ -265,6 +265,9 @@ struct ike_engine {
 	struct ike_sa_pl *sa_pl2;
 	uint64_t now;
 	int restart_pending;         /* client: connect again once the reap is done (break-before-make) */
+	/* §2.21.4 INVALID_IKE_SPI answers: at most invalid_spi_rate per second */
+	uint64_t ispi_window;        /* start of the current second */
+	unsigned ispi_sent;          /* answers in it */
 };
 
 /* ---------------------------------------------------------------------- */

@@ -642,6 +642,13 @@ static int set_key(const struct pctx *p, struct ike_config *c, const char *k, co
 		if (rc == 0 && u == 0)
 			return perr(p, "0 SAs, expected 1..1000000");
 		c->max_sas = (size_t)u;
+	} else if (IS("invalid_spi_notify")) {
+		rc = parse_bool(p, v, &c->invalid_spi_notify);
+	} else if (IS("invalid_spi_rate")) {
+		rc = parse_uint(p, v, 1000000, &u);
+		if (rc == 0 && u == 0)
+			return perr(p, "0 answers a second, expected 1..1000000 (invalid_spi_notify = no turns them off)");
+		c->invalid_spi_rate = (unsigned)u;
 	} else if (IS("ike_lifetime")) {
 		rc = parse_duration(p, v, &c->ike_lifetime_ns);
 	} else if (IS("child_lifetime")) {
@@ -669,6 +676,7 @@ const char *const ike_profile_keys[] = {
 	"reassembly_max_fragments", "reassembly_max_bytes", "reassembly_timeout", "retransmit_timeout",
 	"retransmit_base", "retransmit_tries", "retransmit_max", "dpd_delay", "dpd_action", "initial_contact", "request_vip", "pool",
 	"dns", "dns_domain", "cookies", "cookie_threshold", "half_open_timeout", "unique", "max_sas",
+	"invalid_spi_notify", "invalid_spi_rate",
 	"ike_lifetime", "child_lifetime", "reauth_time", "reauth", "log_keys", NULL};
 
 /* ---------------------------------------------------------------------- */

@@ -106,7 +106,9 @@ static void test_gateway_profile(void **state)
 				   "max_sas = 100\n"
 				   "fragmentation = no\n"
 				   "reassembly_max_fragments = 8\n"
-				   "reassembly_timeout = 2s\n";
+				   "reassembly_timeout = 2s\n"
+				   "invalid_spi_notify = yes\n"
+				   "invalid_spi_rate = 5\n";
 	struct ike_config c;
 	char msg[512] = "";
 
@@ -128,6 +130,8 @@ static void test_gateway_profile(void **state)
 	assert_int_equal(c.fragmentation, IKE_FRAG_NO);
 	assert_int_equal(c.reasm_max_frags, 8);
 	assert_int_equal(c.reasm_timeout_ns, 2 * S_NS);
+	assert_int_equal(c.invalid_spi_notify, 1);
+	assert_int_equal(c.invalid_spi_rate, 5);
 	assert_int_equal(ike_config_check(&c, msg, sizeof msg), 0);
 }
 
@@ -201,6 +205,10 @@ static const struct bad_case {
 	/* 26 */ {"role = client\nke-y = 1\n", "key 'ke-y' has a '-', expected letters, digits and '_'"},
 	/* 27 */ {"role = client\ndns_domain = bad domain\n", "'bad domain' is not a domain name"},
 	/* 28 */ {"role = client\npsk = 0x12g4\n", "'g4' is not hex"},
+	/* 29 */ {"role = gateway\ninvalid_spi_rate = 0\n",
+		  "p.conf:2: invalid_spi_rate = '0': 0 answers a second, expected 1..1000000"},
+	/* 30 */ {"role = gateway\ninvalid_spi_notify = sometimes\n",
+		  "p.conf:2: invalid_spi_notify = 'sometimes': not a boolean, expected yes or no"},
 };
 
 static void test_bad_profiles(void **state)
