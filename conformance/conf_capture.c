@@ -6,6 +6,7 @@
 
 #include "conformance/conf_dec.h"
 #include "conformance/conf_encap.h"
+#include "conformance/conf_grow.h"
 #include "conformance/conf_esp.h"
 #include "conformance/conf_ipfrag.h"
 #include "conformance/conf_ipv4.h"
@@ -63,19 +64,6 @@ const char *conf_flow_fmt(const struct conf_flow *f, char buf[48])
 	return buf;
 }
 
-#define GROW(arr, n, cap)                                                              \
-	((n) < (cap) ? 0 : grow_((void **)&(arr), &(cap), sizeof *(arr)))
-
-static int grow_(void **arr, uint32_t *cap, size_t elem)
-{
-	uint32_t nc = *cap ? *cap * 2 : 64;
-	void *p = realloc(*arr, (size_t)nc * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
 
 struct conf_capture *conf_capture_new(int dlt, const char *name, const struct conf_capture_limits *lim)
 {
@@ -169,7 +157,7 @@ static int add_msg(struct conf_capture *c, uint32_t frame, const struct conf_flo
 		   enum conf_transport tr, const uint8_t *p, uint32_t n, uint32_t wire_len,
 		   int ip_fragmented, int df, uint32_t ip_len, int32_t stream, int truncated)
 {
-	if (GROW(c->msg, c->n_msg, c->cap_msg) < 0)
+	if (CONF_GROW(c->msg, c->n_msg, c->cap_msg) < 0)
 		return -1;
 	struct conf_msg *m = &c->msg[c->n_msg];
 	memset(m, 0, sizeof *m);
@@ -220,7 +208,7 @@ static int add_esp(struct conf_capture *c, uint32_t frame, const struct conf_flo
 		note(&c->pkt[frame - 1], err);
 		return 0;
 	}
-	if (GROW(c->esp, c->n_esp, c->cap_esp) < 0)
+	if (CONF_GROW(c->esp, c->n_esp, c->cap_esp) < 0)
 		return -1;
 	struct conf_esp_rec *r = &c->esp[c->n_esp++];
 	r->frame = frame;
@@ -369,7 +357,7 @@ static struct conn_priv *conn_get(struct conf_capture *c, const struct conf_pkt 
 	}
 	if (p->n_conns >= p->lim.tcp_max_conns)
 		return NULL;
-	if (GROW(c->conn, c->n_conn, c->cap_conn) < 0 || GROW(p->conns, p->n_conns, p->cap_conns) < 0)
+	if (CONF_GROW(c->conn, c->n_conn, c->cap_conn) < 0 || CONF_GROW(p->conns, p->n_conns, p->cap_conns) < 0)
 		return NULL;
 	struct conn_priv *x = calloc(1, sizeof *x);
 	if (!x)
@@ -547,7 +535,7 @@ static void decode_l4(struct conf_capture *c, struct conf_pkt *k, uint8_t proto,
 static int add_parts(struct conf_capture *c, struct conf_pkt *k, const uint32_t *frames, uint32_t n)
 {
 	while (c->n_u32 + n > c->cap_u32)
-		if (grow_((void **)&c->u32, &c->cap_u32, sizeof *c->u32) < 0)
+		if (conf_grow_((void **)&c->u32, &c->cap_u32, sizeof *c->u32) < 0)
 			return -1;
 	k->frag.parts_at = c->n_u32;
 	k->frag.n_parts = n;
@@ -652,7 +640,7 @@ int conf_capture_frame(struct conf_capture *c, uint64_t t_ns, const uint8_t *dat
 		c->frames_capped = 1;
 		return 0;
 	}
-	if (GROW(c->pkt, c->n_pkt, c->cap_pkt) < 0)
+	if (CONF_GROW(c->pkt, c->n_pkt, c->cap_pkt) < 0)
 		return -1;
 	struct conf_pkt *k = &c->pkt[c->n_pkt++];
 	memset(k, 0, sizeof *k);

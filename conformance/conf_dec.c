@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conformance/conf_capture.h"
+#include "conformance/conf_grow.h"
 #include "conformance/conf_ikesa.h"
 #include "ref/crypto/crypto_diag.h"
 #include "ref/ike/ike_sk.h"
@@ -86,11 +87,6 @@ static int try_key(struct ike_keys *ctx, const struct conf_msg *m, const struct 
 	return rc;
 }
 
-static int spi_match(const struct conf_ike_key *e, const struct conf_msg *m)
-{
-	return e->have_spi && memcmp(e->spi_i, m->hdr.spi_i, 8) == 0 && memcmp(e->spi_r, m->hdr.spi_r, 8) == 0;
-}
-
 /* decrypt_msg decrypts one SK/SKF message, binding a key to its SA if none is yet. */
 static void decrypt_msg(const struct conf_keys *k, struct sa_bind *sb, uint8_t *taken, const struct conf_msg *m,
 			struct conf_dec_msg *dm)
@@ -124,35 +120,30 @@ static void decrypt_msg(const struct conf_keys *k, struct sa_bind *sb, uint8_t *
 		}
 		return;
 	}
-	/* no key bound yet: the entries naming these SPIs, then the SPI-less ones */
-	uint32_t tried = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t j = 0; j < k->n_ike; j++) {
-			const struct conf_ike_key *ke = &k->ike[j];
-			if (pass == 0 ? !spi_match(ke, m) : ke->have_spi || taken[j])
-				continue;
-			char cerr[200];
-			struct ike_keys *ctx = conf_keys_ike_new(ke, cerr, sizeof cerr);
-			if (!ctx)
-				continue; /* validated when loaded; only memory can fail here */
-			tried++;
-			int rc = try_key(ctx, m, &pm, dm, why, sizeof why);
-			if (rc == IKE_SK_EICV || rc == IKE_SK_ETRUNC || rc == IKE_SK_ECRYPTO) {
-				ike_keys_free(ctx);
-				continue;
-			}
-			sb->ctx = ctx;
-			sb->key = (int32_t)j;
-			taken[j] = 1;
-			dm->key = (int32_t)j;
-			if (rc == IKE_SK_OK) {
-				dm->st = CONF_DEC_OK;
-			} else {
-				dm->st = CONF_DEC_BAD;
-				snprintf(dm->note, sizeof dm->note, "%.190s", why);
-			}
-			return;
+	/* no key bound yet: try them in binding order (conf_keys_next_ike) */
+	uint32_t tried = 0, cur = 0;
+	for (long j; (j = conf_keys_next_ike(k, taken, m->hdr.spi_i, m->hdr.spi_r, &cur)) >= 0;) {
+		char cerr[200];
+		struct ike_keys *ctx = conf_keys_ike_new(&k->ike[j], cerr, sizeof cerr);
+		if (!ctx)
+			continue; /* validated when loaded; only memory can fail here */
+		tried++;
+		int rc = try_key(ctx, m, &pm, dm, why, sizeof why);
+		if (rc == IKE_SK_EICV || rc == IKE_SK_ETRUNC || rc == IKE_SK_ECRYPTO) {
+			ike_keys_free(ctx);
+			continue;
 		}
+		sb->ctx = ctx;
+		sb->key = (int32_t)j;
+		taken[j] = 1;
+		dm->key = (int32_t)j;
+		if (rc == IKE_SK_OK) {
+			dm->st = CONF_DEC_OK;
+		} else {
+			dm->st = CONF_DEC_BAD;
+			snprintf(dm->note, sizeof dm->note, "%.190s", why);
+		}
+		return;
 	}
 	char spis[40];
 	spi_str(m->hdr.spi_i, m->hdr.spi_r, spis);
@@ -170,13 +161,11 @@ static void decrypt_msg(const struct conf_keys *k, struct sa_bind *sb, uint8_t *
 static int add_whole(struct conf_capture *c, struct conf_dec *d, int32_t msg, uint32_t frame, uint32_t first_frame,
 		     uint16_t n_frags, uint8_t first, uint8_t *plain, uint32_t len, size_t wire_len)
 {
-	struct conf_dec_whole *w = realloc(d->whole, (d->n_whole + 1) * sizeof *w);
-	if (!w) {
+	if (CONF_GROW(d->whole, d->n_whole, d->cap_whole) < 0) {
 		free(plain);
 		return -1;
 	}
-	d->whole = w;
-	w = &d->whole[d->n_whole];
+	struct conf_dec_whole *w = &d->whole[d->n_whole];
 	memset(w, 0, sizeof *w);
 	w->msg = msg;
 	w->frame = frame;

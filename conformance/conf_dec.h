@@ -90,7 +90,7 @@ struct conf_dec {
 	struct conf_dec_msg *msg;   /* one per capture message */
 	uint32_t n_msg_alloc;
 	struct conf_dec_whole *whole;
-	uint32_t n_whole;
+	uint32_t n_whole, cap_whole;
 	struct conf_dec_esp *esp;   /* one per ESP record */
 	uint32_t ike_keys_used, esp_keys_used;
 	struct conf_dec_stats st;

@@ -5,6 +5,7 @@
 
 #include "conformance/conf_capture.h"
 #include "conformance/conf_dec.h"
+#include "conformance/conf_grow.h"
 #include "ref/esp/esp.h"
 
 /* One SPI seen in the capture and the SA that opens its packets. */
@@ -78,40 +79,28 @@ static void judge(struct conf_dec_esp *de, int rc, const struct conf_esp_rec *r)
 	}
 }
 
-static int lists_spi(const struct conf_esp_key *e, uint32_t spi)
-{
-	for (unsigned i = 0; i < e->n_spi; i++)
-		if (e->spi[i] == spi)
-			return 1;
-	return 0;
-}
-
-/* bind_key tries the key entries for |b|'s SPI on packet |r|; 1 when one authenticated it. */
+/* bind_key tries the key entries for |b|'s SPI on packet |r| (binding order); 1 when one authenticated it. */
 static int bind_key(const struct conf_keys *k, uint8_t *taken, struct spi_bind *b, const struct conf_esp_rec *r,
 		    struct conf_dec_esp *de)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t j = 0; j < k->n_esp; j++) {
-			const struct conf_esp_key *e = &k->esp[j];
-			if (taken[j] || (pass == 0 ? !lists_spi(e, b->spi) : e->n_spi != 0))
-				continue;
-			char why[200];
-			struct esp_sa *sa = conf_keys_esp_sa(e, b->spi, why, sizeof why);
-			if (!sa)
-				continue;
-			b->tried++;
-			int rc = open_copy(sa, r, de);
-			if (!authentic(rc)) {
-				esp_sa_free(sa);
-				continue;
-			}
-			b->sa = sa;
-			b->key = (int32_t)j;
-			taken[j] = 1;
-			de->key = (int32_t)j;
-			judge(de, rc, r);
-			return 1;
+	uint32_t cur = 0;
+	for (long j; (j = conf_keys_next_esp(k, taken, b->spi, &cur)) >= 0;) {
+		char why[200];
+		struct esp_sa *sa = conf_keys_esp_sa(&k->esp[j], b->spi, why, sizeof why);
+		if (!sa)
+			continue;
+		b->tried++;
+		int rc = open_copy(sa, r, de);
+		if (!authentic(rc)) {
+			esp_sa_free(sa);
+			continue;
 		}
+		b->sa = sa;
+		b->key = (int32_t)j;
+		taken[j] = 1;
+		de->key = (int32_t)j;
+		judge(de, rc, r);
+		return 1;
 	}
 	return 0;
 }
@@ -148,14 +137,8 @@ int conf_dec_esp_run(struct conf_capture *c, struct conf_dec *d, const struct co
 			for (last = 0; last < nb && b[last].spi != r->spi; last++)
 				;
 		if (last == nb) {
-			if (nb == capb) {
-				uint32_t nc = capb ? capb * 2 : 16;
-				struct spi_bind *t = realloc(b, nc * sizeof *t);
-				if (!t)
-					goto out;
-				b = t;
-				capb = nc;
-			}
+			if (CONF_GROW(b, nb, capb) < 0)
+				goto out;
 			b[nb++] = (struct spi_bind){r->spi, -1, NULL, 0};
 		}
 		struct spi_bind *sb = &b[last];

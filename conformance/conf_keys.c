@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conformance/conf_grow.h"
 #include "ref/crypto/crypto_diag.h"
 #include "ref/ike/ike_const.h"
 #include "ref/ike/ike_proposal.h"
@@ -183,11 +184,6 @@ struct esp_sa *conf_keys_esp_sa(const struct conf_esp_key *e, uint32_t spi, char
 	return sa;
 }
 
-#define GROW(arr, n, cap)                                                                      \
-	((n) < (cap) ? 0                                                                       \
-		     : ((cap) = (cap) ? (cap) * 2 : 8,                                         \
-			(arr) = realloc_or_free((arr), (cap) * sizeof *(arr)), (arr) ? 0 : -1))
-
 static void *realloc_or_free(void *p, size_t n)
 {
 	void *q = realloc(p, n);
@@ -205,8 +201,7 @@ int conf_keys_add_ike(struct conf_keys *k, const struct conf_ike_key *e, char *e
 		return -1;
 	}
 	ike_keys_free(t);
-	if (GROW(k->ike, k->n_ike, k->cap_ike) < 0) {
-		k->n_ike = k->cap_ike = 0;
+	if (CONF_GROW(k->ike, k->n_ike, k->cap_ike) < 0) {
 		snprintf(err, errlen, "%s: out of memory", e->origin);
 		return -1;
 	}
@@ -225,13 +220,43 @@ int conf_keys_add_esp(struct conf_keys *k, const struct conf_esp_key *e, char *e
 		return -1;
 	}
 	esp_sa_free(t);
-	if (GROW(k->esp, k->n_esp, k->cap_esp) < 0) {
-		k->n_esp = k->cap_esp = 0;
+	if (CONF_GROW(k->esp, k->n_esp, k->cap_esp) < 0) {
 		snprintf(err, errlen, "%s: out of memory", e->origin);
 		return -1;
 	}
 	k->esp[k->n_esp++] = *e;
 	return 0;
+}
+
+long conf_keys_next_ike(const struct conf_keys *k, const uint8_t *taken, const uint8_t spi_i[8],
+			const uint8_t spi_r[8], uint32_t *cursor)
+{
+	for (; k->n_ike && *cursor < 2 * k->n_ike; (*cursor)++) {
+		uint32_t j = *cursor % k->n_ike;
+		const struct conf_ike_key *e = &k->ike[j];
+		int named = e->have_spi && memcmp(e->spi_i, spi_i, 8) == 0 && memcmp(e->spi_r, spi_r, 8) == 0;
+		if (!taken[j] && (*cursor < k->n_ike ? named : !e->have_spi)) {
+			(*cursor)++;
+			return (long)j;
+		}
+	}
+	return -1;
+}
+
+long conf_keys_next_esp(const struct conf_keys *k, const uint8_t *taken, uint32_t spi, uint32_t *cursor)
+{
+	for (; k->n_esp && *cursor < 2 * k->n_esp; (*cursor)++) {
+		uint32_t j = *cursor % k->n_esp;
+		const struct conf_esp_key *e = &k->esp[j];
+		int named = 0;
+		for (unsigned i = 0; i < e->n_spi; i++)
+			named |= e->spi[i] == spi;
+		if (!taken[j] && (*cursor < k->n_esp ? named : e->n_spi == 0)) {
+			(*cursor)++;
+			return (long)j;
+		}
+	}
+	return -1;
 }
 
 int conf_keys_parse(struct conf_keys *k, const char *text, size_t len, char *err, size_t errlen)

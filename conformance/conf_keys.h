@@ -106,6 +106,16 @@ struct ike_keys *conf_keys_ike_new(const struct conf_ike_key *e, char *err, size
  */
 struct esp_sa *conf_keys_esp_sa(const struct conf_esp_key *e, uint32_t spi, char *err, size_t errlen);
 
+/*
+ * conf_keys_next_ike / conf_keys_next_esp give the entries to try on an SA,
+ * in binding order: first those naming its SPIs, then those naming none
+ * (charon logs), skipping entries another SA has taken (|taken|, one octet
+ * per entry). *|cursor| starts at 0; the result is an index, -1 at the end.
+ */
+long conf_keys_next_ike(const struct conf_keys *k, const uint8_t *taken, const uint8_t spi_i[8],
+			const uint8_t spi_r[8], uint32_t *cursor);
+long conf_keys_next_esp(const struct conf_keys *k, const uint8_t *taken, uint32_t spi, uint32_t *cursor);
+
 /* ---- for the format readers (conf_keys_*.c) ---- */
 
 /* conf_keys_add_ike / _esp validate |e| (by building its context) and append it. -1 with |err|. */

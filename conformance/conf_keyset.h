@@ -30,6 +30,17 @@ static inline uint64_t conf_pair_key(uint32_t a, uint32_t b)
 	return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
 }
 
+/*
+ * conf_pair_since: the unordered address pair (|a|, |b|) is in |pairs|
+ * (conf_pair_key -> a frame number) and |frame| comes after that frame,
+ * which *|since| receives: "traffic between two hosts after event E".
+ */
+static inline int conf_pair_since(const struct conf_keyset *pairs, uint32_t a, uint32_t b, uint32_t frame,
+				  uint32_t *since)
+{
+	return conf_keyset_find(pairs, conf_pair_key(a, b), since) && frame > *since;
+}
+
 /* conf_tuple_key: a directed (src, dst, sport, dport) tuple, hashed to 64 bits (splitmix64). */
 static inline uint64_t conf_tuple_key(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
 {

@@ -53,11 +53,19 @@ static const char *dir_name(const struct ike_msg *m)
 	return ike_hdr_is_response(&m->hdr) ? "response" : "request";
 }
 
-/* no_keys explains a not-applicable verdict of a rule that needs decrypted content. */
-static void no_keys(const struct conf_ctx *x, struct conf_result *r)
+/* dec_or_na returns the decryption results, or NULL with the explanation of a not-applicable verdict. */
+static const struct conf_dec *dec_or_na(const struct conf_ctx *x, struct conf_result *r)
 {
 	if (!x->c->dec)
 		snprintf(r->why, sizeof r->why, "not applicable: needs decrypted content (vpnlab check --keys FILE)");
+	return x->c->dec;
+}
+
+/* inner fills |m| with decrypted message |w| whose inner chain parsed; -1 if it did not. */
+static int inner(const struct conf_ctx *x, uint32_t w, struct ike_msg *m)
+{
+	struct ike_err e;
+	return x->c->dec->whole[w].inner_ok && conf_dec_inner(x->c, w, m, &e) == 0 ? 0 : -1;
 }
 
 /* whole_msg: the capture message that carries decrypted message |w|. */
@@ -88,7 +96,7 @@ static void chk_payloads(const struct conf_ctx *x, struct conf_result *r)
 	}
 	for (uint32_t w = 0; d && w < d->n_whole; w++) {
 		memset(&e, 0, sizeof e);
-		if (!d->whole[w].inner_ok || conf_dec_inner(c, w, &m, &e) < 0)
+		if (inner(x, w, &m) < 0)
 			continue; /* ikev2-sk-content */
 		conf_checked(r);
 		dec++;
@@ -119,10 +127,8 @@ static int has(const struct ike_msg *m, uint8_t t)
 
 static void chk_auth(const struct conf_ctx *x, struct conf_result *r)
 {
-	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
 	const struct conf_ikesa_index *ix = x->sa;
-	no_keys(x, r);
+	const struct conf_dec *d = dec_or_na(x, r);
 	if (!d)
 		return;
 	for (uint32_t s = 0; s < ix->n_sa; s++) {
@@ -131,11 +137,8 @@ static void chk_auth(const struct conf_ctx *x, struct conf_result *r)
 		uint32_t req_mid = UINT32_MAX, resp_mid = UINT32_MAX;
 		for (uint32_t w = 0; w < d->n_whole; w++) {
 			const struct conf_msg *cm = whole_msg(x, w);
-			if (ix->msg_sa[d->whole[w].msg] != (int32_t)s || cm->hdr.exch != IKE_AUTH || !d->whole[w].inner_ok)
-				continue;
 			struct ike_msg m;
-			struct ike_err e;
-			if (conf_dec_inner(c, w, &m, &e) < 0)
+			if (ix->msg_sa[d->whole[w].msg] != (int32_t)s || cm->hdr.exch != IKE_AUTH || inner(x, w, &m) < 0)
 				continue;
 			if (!ike_hdr_is_response(&m.hdr) && m.hdr.msg_id < req_mid) {
 				req = (int32_t)w;
@@ -154,11 +157,10 @@ static void chk_auth(const struct conf_ctx *x, struct conf_result *r)
 			continue;
 		conf_checked(r);
 		struct ike_msg q, p;
-		struct ike_err e;
 		int child = 0, eap = 0;
-		if (resp >= 0 && conf_dec_inner(c, (uint32_t)resp, &p, &e) == 0)
+		if (resp >= 0 && inner(x, (uint32_t)resp, &p) == 0)
 			eap = has(&p, IKE_PL_EAP);
-		if (req >= 0 && conf_dec_inner(c, (uint32_t)req, &q, &e) == 0) {
+		if (req >= 0 && inner(x, (uint32_t)req, &q) == 0) {
 			uint32_t f = d->whole[req].frame;
 			child = has(&q, IKE_PL_SA) && has(&q, IKE_PL_TSI) && has(&q, IKE_PL_TSR);
 			if (!has(&q, IKE_PL_IDI))
@@ -167,11 +169,11 @@ static void chk_auth(const struct conf_ctx *x, struct conf_result *r)
 				conf_fail(r, f, "frame %u: first IKE_AUTH request without AUTH, and its response (frame %u) "
 					  "starts no EAP (§2.16)", f, d->whole[resp].frame);
 		}
-		if (resp >= 0 && resp_mid == req_mid && conf_dec_inner(c, (uint32_t)resp, &p, &e) == 0 &&
+		if (resp >= 0 && resp_mid == req_mid && inner(x, (uint32_t)resp, &p) == 0 &&
 		    !error_notify(&p) && !has(&p, IKE_PL_IDR))
 			conf_fail(r, d->whole[resp].frame, "frame %u: first IKE_AUTH response without IDr",
 				  d->whole[resp].frame);
-		if (child && last_auth >= 0 && conf_dec_inner(c, (uint32_t)last_auth, &p, &e) == 0 &&
+		if (child && last_auth >= 0 && inner(x, (uint32_t)last_auth, &p) == 0 &&
 		    !(has(&p, IKE_PL_SA) && has(&p, IKE_PL_TSI) && has(&p, IKE_PL_TSR)) && !error_notify(&p)) {
 			conf_fail(r, d->whole[last_auth].frame, "frame %u: IKE_AUTH response with AUTH but neither SAr2, "
 				  "TSi, TSr nor an error Notify, although the request (frame %u) proposed a Child SA",
@@ -187,10 +189,9 @@ static void chk_auth(const struct conf_ctx *x, struct conf_result *r)
 static void chk_initial_contact(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
 	const struct conf_ikesa_index *ix = x->sa;
+	const struct conf_dec *d = dec_or_na(x, r);
 	uint32_t seen = 0;
-	no_keys(x, r);
 	if (!d)
 		return;
 	/* per SA: the Message ID of its first IKE_AUTH exchange */
@@ -219,8 +220,7 @@ static void chk_initial_contact(const struct conf_ctx *x, struct conf_result *r)
 	}
 	for (uint32_t w = 0; w < d->n_whole; w++) {
 		struct ike_msg m;
-		struct ike_err e;
-		if (!d->whole[w].inner_ok || conf_dec_inner(c, w, &m, &e) < 0)
+		if (inner(x, w, &m) < 0)
 			continue;
 		conf_checked(r);
 		if (!ike_msg_find_notify(&m, IKE_N_INITIAL_CONTACT))
@@ -242,8 +242,7 @@ static void chk_initial_contact(const struct conf_ctx *x, struct conf_result *r)
 static void chk_sk_content(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
-	no_keys(x, r);
+	const struct conf_dec *d = dec_or_na(x, r);
 	if (!d)
 		return;
 	for (uint32_t i = 0; i < c->n_msg; i++) {
@@ -317,10 +316,9 @@ static int children_build(const struct conf_ctx *x, struct children *ch)
 		return -1;
 	for (uint32_t w = 0; w < d->n_whole; w++) {
 		struct ike_msg m;
-		struct ike_err e;
 		const struct conf_msg *cm = whole_msg(x, w);
-		if (!d->whole[w].inner_ok || (cm->hdr.exch != IKE_AUTH && cm->hdr.exch != IKE_CREATE_CHILD_SA) ||
-		    !conf_msg_is_response(cm) || conf_dec_inner(c, w, &m, &e) < 0)
+		if ((cm->hdr.exch != IKE_AUTH && cm->hdr.exch != IKE_CREATE_CHILD_SA) || !conf_msg_is_response(cm) ||
+		    inner(x, w, &m) < 0)
 			continue;
 		uint32_t rspi = sa_esp_spi(&m);
 		if (!rspi)
@@ -330,8 +328,7 @@ static int children_build(const struct conf_ctx *x, struct children *ch)
 		uint32_t ispi = 0;
 		for (uint32_t v = 0; v < d->n_whole && xi >= 0; v++) {
 			struct ike_msg q;
-			if (ix->msg_x[d->whole[v].msg] != xi || !d->whole[v].inner_ok ||
-			    conf_msg_is_response(whole_msg(x, v)) || conf_dec_inner(c, v, &q, &e) < 0)
+			if (ix->msg_x[d->whole[v].msg] != xi || conf_msg_is_response(whole_msg(x, v)) || inner(x, v, &q) < 0)
 				continue;
 			ispi = sa_esp_spi(&q);
 			if (ispi)
@@ -361,8 +358,7 @@ static void chk_spi_negotiated(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	struct children ch;
-	no_keys(x, r);
-	if (!c->dec || children_build(x, &ch) < 0)
+	if (!dec_or_na(x, r) || children_build(x, &ch) < 0)
 		return;
 	/* the host pairs that negotiated a Child SA here, with the first such frame */
 	struct conf_keyset pairs = {0};
@@ -374,7 +370,7 @@ static void chk_spi_negotiated(const struct conf_ctx *x, struct conf_result *r)
 	for (uint32_t i = 0; i < c->n_esp && pairs.n; i++) {
 		const struct conf_esp_rec *p = &c->esp[i];
 		uint32_t t0;
-		if (!conf_keyset_find(&pairs, conf_pair_key(p->flow.src, p->flow.dst), &t0) || p->frame <= t0)
+		if (!conf_pair_since(&pairs, p->flow.src, p->flow.dst, p->frame, &t0))
 			continue;
 		conf_checked(r);
 		const struct child *k = child_find(&ch, p->spi);
@@ -398,10 +394,9 @@ static void chk_spi_negotiated(const struct conf_ctx *x, struct conf_result *r)
 static void chk_after_delete(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
 	const struct conf_ikesa_index *ix = x->sa;
+	const struct conf_dec *d = dec_or_na(x, r);
 	struct children ch;
-	no_keys(x, r);
 	if (!d || children_build(x, &ch) < 0)
 		return;
 	struct conf_keyset gone = {0}; /* SPI -> frame after which it must not appear */
@@ -410,7 +405,7 @@ static void chk_after_delete(const struct conf_ctx *x, struct conf_result *r)
 	for (uint32_t w = 0; w < d->n_whole; w++) {
 		struct ike_msg m;
 		struct ike_err e;
-		if (!d->whole[w].inner_ok || conf_dec_inner(c, w, &m, &e) < 0 || !ike_msg_find(&m, IKE_PL_DELETE, 0))
+		if (inner(x, w, &m) < 0 || !ike_msg_find(&m, IKE_PL_DELETE, 0))
 			continue;
 		/* closed once the exchange is over: at its response, or at the request if none was captured */
 		int32_t xi = ix->msg_x[d->whole[w].msg];
@@ -493,9 +488,8 @@ static const char *inner_ipv4(const struct conf_dec_esp *e, struct conf_ipv4 *h,
 static void chk_inner_ipv4(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
+	const struct conf_dec *d = dec_or_na(x, r);
 	uint32_t other = 0, dummy = 0;
-	no_keys(x, r);
 	if (!d)
 		return;
 	for (uint32_t i = 0; i < c->n_esp; i++) {
@@ -564,9 +558,8 @@ static void ts_str(const struct ike_ts_pl *ts, char *buf, size_t cap)
 static void chk_inner_ts(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
+	const struct conf_dec *d = dec_or_na(x, r);
 	struct children ch;
-	no_keys(x, r);
 	if (!d || children_build(x, &ch) < 0)
 		return;
 	for (uint32_t i = 0; i < c->n_esp; i++) {
@@ -577,9 +570,8 @@ static void chk_inner_ts(const struct conf_ctx *x, struct conf_result *r)
 		if (e->st != CONF_DEC_OK || e->err != ESP_OK || !k || inner_ipv4(e, &h, why, sizeof why))
 			continue;
 		struct ike_msg m;
-		struct ike_err er;
 		struct ike_ts_pl tsi, tsr;
-		if (conf_dec_inner(c, (uint32_t)k->ts_whole, &m, &er) < 0 || ts_parse(&m, IKE_PL_TSI, &tsi) < 0 ||
+		if (inner(x, (uint32_t)k->ts_whole, &m) < 0 || ts_parse(&m, IKE_PL_TSI, &tsi) < 0 ||
 		    ts_parse(&m, IKE_PL_TSR, &tsr) < 0)
 			continue;
 		conf_checked(r);
@@ -608,8 +600,7 @@ static void chk_inner_ts(const struct conf_ctx *x, struct conf_result *r)
 static void chk_padding(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	const struct conf_dec *d = c->dec;
-	no_keys(x, r);
+	const struct conf_dec *d = dec_or_na(x, r);
 	if (!d)
 		return;
 	for (uint32_t i = 0; i < c->n_esp; i++) {

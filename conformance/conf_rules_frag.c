@@ -37,13 +37,22 @@ static int init_has_fragsup(const struct conf_capture *c, const struct conf_ikes
 	       conf_ikev2_find_notify(&c->msg[sa->init_resp].v2, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) >= 0;
 }
 
+/* skf_next: the next IKEv2 message with an SKF payload from message *|i| on, NULL after the last. */
+static const struct conf_msg *skf_next(const struct conf_capture *c, uint32_t *i)
+{
+	while (*i < c->n_msg) {
+		const struct conf_msg *m = &c->msg[(*i)++];
+		if (m->version == 2 && m->v2.has_skf)
+			return m;
+	}
+	return NULL;
+}
+
 static void chk_not_in_init(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	for (uint32_t i = 0; i < c->n_msg; i++) {
-		const struct conf_msg *m = &c->msg[i];
-		if (m->version != 2 || !m->v2.has_skf)
-			continue;
+	const struct conf_msg *m;
+	for (uint32_t i = 0; (m = skf_next(c, &i));) {
 		conf_checked(r);
 		if (m->hdr.exch == IKE_SA_INIT)
 			conf_fail(r, m->frame, "frame %u: IKE_SA_INIT %s carries an SKF (fragment %u/%u); IKE_SA_INIT "
@@ -57,11 +66,12 @@ static void chk_negotiated(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
 	const struct conf_ikesa_index *ix = x->sa;
-	for (uint32_t i = 0; i < c->n_msg; i++) {
-		const struct conf_msg *m = &c->msg[i];
-		if (m->version != 2 || !m->v2.has_skf || ix->msg_sa[i] < 0)
+	const struct conf_msg *m;
+	for (uint32_t i = 0; (m = skf_next(c, &i));) {
+		int32_t s = ix->msg_sa[m - c->msg];
+		if (s < 0)
 			continue;
-		const struct conf_ikesa *sa = &ix->sa[ix->msg_sa[i]];
+		const struct conf_ikesa *sa = &ix->sa[s];
 		int ok = init_has_fragsup(c, sa);
 		if (ok < 0)
 			continue;
@@ -84,10 +94,8 @@ static void chk_negotiated(const struct conf_ctx *x, struct conf_result *r)
 static void chk_numbering(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	for (uint32_t i = 0; i < c->n_msg; i++) {
-		const struct conf_msg *m = &c->msg[i];
-		if (m->version != 2 || !m->v2.has_skf)
-			continue;
+	const struct conf_msg *m;
+	for (uint32_t i = 0; (m = skf_next(c, &i));) {
 		conf_checked(r);
 		uint16_t n = m->v2.skf_num, t = m->v2.skf_total;
 		if (t == 0 || n == 0 || n > t)
@@ -100,9 +108,9 @@ static void chk_numbering(const struct conf_ctx *x, struct conf_result *r)
 static void chk_next_payload(const struct conf_ctx *x, struct conf_result *r)
 {
 	const struct conf_capture *c = x->c;
-	for (uint32_t i = 0; i < c->n_msg; i++) {
-		const struct conf_msg *m = &c->msg[i];
-		if (m->version != 2 || !m->v2.has_skf || m->v2.skf_num == 0)
+	const struct conf_msg *m;
+	for (uint32_t i = 0; (m = skf_next(c, &i));) {
+		if (m->v2.skf_num == 0)
 			continue;
 		/* the SKF's own Next Payload octet */
 		int np = -1;
@@ -176,9 +184,9 @@ static void chk_size(const struct conf_ctx *x, struct conf_result *r)
 		snprintf(r->why, sizeof r->why, "not checked: set --param ikefrag_max=OCTETS");
 		return;
 	}
-	for (uint32_t i = 0; i < c->n_msg; i++) {
-		const struct conf_msg *m = &c->msg[i];
-		if (m->version != 2 || !m->v2.has_skf || m->tr == CONF_TR_TCP)
+	const struct conf_msg *m;
+	for (uint32_t i = 0; (m = skf_next(c, &i));) {
+		if (m->tr == CONF_TR_TCP)
 			continue;
 		conf_checked(r);
 		if (m->ip_len > lim)
@@ -229,7 +237,7 @@ static void chk_no_ipfrag(const struct conf_ctx *x, struct conf_result *r)
 			continue;
 		int ike_port = k->sport == IKE_UDP_PORT || k->dport == IKE_UDP_PORT || k->sport == IKE_NATT_UDP_PORT ||
 			       k->dport == IKE_NATT_UDP_PORT;
-		if (!ike_port || !conf_keyset_find(&pairs, conf_pair_key(k->src, k->dst), &t0) || k->num <= t0)
+		if (!ike_port || !conf_pair_since(&pairs, k->src, k->dst, k->num, &t0))
 			continue;
 		conf_checked(r);
 		conf_fail(r, k->num, "frame %u: first IP fragment of a UDP %u->%u datagram (IKE) after IKE fragmentation "

@@ -271,7 +271,7 @@ static void chk_esp_encap(const struct conf_ctx *x, struct conf_result *r)
 	for (uint32_t i = 0; i < c->n_esp && nat.n; i++) {
 		const struct conf_esp_rec *p = &c->esp[i];
 		uint32_t t0;
-		if (!conf_keyset_find(&nat, conf_pair_key(p->flow.src, p->flow.dst), &t0) || p->frame <= t0)
+		if (!conf_pair_since(&nat, p->flow.src, p->flow.dst, p->frame, &t0))
 			continue;
 		conf_checked(r);
 		if (p->tr != CONF_TR_IP)

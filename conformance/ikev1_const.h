@@ -22,6 +22,9 @@ enum {
 	CONF_IKEV1_KEY_IKE = 1,            /* RFC 2407 §4.4.2 transform ID */
 };
 
+/* CONF_IKEV1_ENUM_ expands an X-list row into an enumerator. */
+#define CONF_IKEV1_ENUM_(n, v, s) n = v,
+
 /* Phase-1 attribute classes (RFC 2409 Appendix A) */
 #define CONF_IKEV1_ATTR_LIST(X)                                  \
 	X(CONF_IKEV1_A_ENC, 1, "Encryption Algorithm")           \
@@ -34,11 +37,7 @@ enum {
 	X(CONF_IKEV1_A_PRF, 13, "PRF")                           \
 	X(CONF_IKEV1_A_KEY_LENGTH, 14, "Key Length")
 
-enum conf_ikev1_attr {
-#define IKE_X_(n, v, s) n = v,
-	CONF_IKEV1_ATTR_LIST(IKE_X_)
-#undef IKE_X_
-};
+enum conf_ikev1_attr { CONF_IKEV1_ATTR_LIST(CONF_IKEV1_ENUM_) };
 
 /* Encryption algorithms (RFC 2409 App. A; AES RFC 3602, Camellia RFC 4312) */
 #define CONF_IKEV1_ENC_LIST(X)                      \
@@ -51,11 +50,7 @@ enum conf_ikev1_attr {
 	X(CONF_IKEV1_ENC_AES, 7, "AES-CBC")         \
 	X(CONF_IKEV1_ENC_CAMELLIA, 8, "CAMELLIA-CBC")
 
-enum conf_ikev1_enc {
-#define IKE_X_(n, v, s) n = v,
-	CONF_IKEV1_ENC_LIST(IKE_X_)
-#undef IKE_X_
-};
+enum conf_ikev1_enc { CONF_IKEV1_ENC_LIST(CONF_IKEV1_ENUM_) };
 
 /* Hash algorithms (RFC 2409 App. A; SHA-2 RFC 4868 §... IANA ipsec-registry) */
 #define CONF_IKEV1_HASH_LIST(X)                   \
@@ -66,11 +61,7 @@ enum conf_ikev1_enc {
 	X(CONF_IKEV1_HASH_SHA2_384, 5, "SHA2-384") \
 	X(CONF_IKEV1_HASH_SHA2_512, 6, "SHA2-512")
 
-enum conf_ikev1_hash {
-#define IKE_X_(n, v, s) n = v,
-	CONF_IKEV1_HASH_LIST(IKE_X_)
-#undef IKE_X_
-};
+enum conf_ikev1_hash { CONF_IKEV1_HASH_LIST(CONF_IKEV1_ENUM_) };
 
 /* Authentication methods (RFC 2409 App. A; XAUTH draft-beaulieu-ike-xauth-02 §7.2;
  * hybrid draft-ietf-ipsec-isakmp-hybrid-auth-05) */
@@ -91,11 +82,7 @@ enum conf_ikev1_hash {
 	X(CONF_IKEV1_AUTH_XAUTH_INIT_RSA, 65005, "XAUTHInitRSA")         \
 	X(CONF_IKEV1_AUTH_XAUTH_RESP_RSA, 65006, "XAUTHRespRSA")
 
-enum conf_ikev1_auth {
-#define IKE_X_(n, v, s) n = v,
-	CONF_IKEV1_AUTH_LIST(IKE_X_)
-#undef IKE_X_
-};
+enum conf_ikev1_auth { CONF_IKEV1_AUTH_LIST(CONF_IKEV1_ENUM_) };
 
 /* Identification types (RFC 2407 §4.6.2.1) */
 #define CONF_IKEV1_ID_LIST(X)                                    \
@@ -111,11 +98,7 @@ enum conf_ikev1_auth {
 	X(CONF_IKEV1_ID_DER_ASN1_GN, 10, "ID_DER_ASN1_GN")       \
 	X(CONF_IKEV1_ID_KEY_ID, 11, "ID_KEY_ID")
 
-enum conf_ikev1_id_type {
-#define IKE_X_(n, v, s) n = v,
-	CONF_IKEV1_ID_LIST(IKE_X_)
-#undef IKE_X_
-};
+enum conf_ikev1_id_type { CONF_IKEV1_ID_LIST(CONF_IKEV1_ENUM_) };
 
 extern const struct ike_name_table conf_ikev1_attr_names;
 extern const struct ike_name_table conf_ikev1_enc_names;

@@ -36,6 +36,7 @@
 #include "conformance/conf_rule.h"
 #include "ref/ike/ike_const.h"
 #include "ref/ike/ike_payload.h"
+#include "tests/unit/test_conf_util.h"
 
 #define I_IP CONF_IP(192, 0, 2, 10)
 #define R_IP CONF_IP(198, 51, 100, 1)
@@ -113,6 +114,20 @@ static void hexs(char *out, const uint8_t *p, size_t n)
 	out[2 * n] = 0;
 }
 
+/* ike_hex: the IKE SA of |ks| as hex: SPIi, SPIr, SK_ei, SK_er, SK_ai, SK_ar. */
+enum { H_SPI_I, H_SPI_R, H_EI, H_ER, H_AI, H_AR };
+static void ike_hex(enum keyset ks, char h[6][80])
+{
+	struct conf_ike_key k;
+	ike_key(&k, ks);
+	hexs(h[H_SPI_I], SPI_I, 8);
+	hexs(h[H_SPI_R], SPI_R, 8);
+	hexs(h[H_EI], k.sk_ei, k.enc_len);
+	hexs(h[H_ER], k.sk_er, k.enc_len);
+	hexs(h[H_AI], k.sk_ai, k.integ_len);
+	hexs(h[H_AR], k.sk_ar, k.integ_len);
+}
+
 /*
  * keys_uat writes the key set as tshark -o lines (the pcaps/interop NAME.keys
  * form) or, with |ws|, as the rows of Wireshark's own UAT files (every field
@@ -120,24 +135,17 @@ static void hexs(char *out, const uint8_t *p, size_t n)
  */
 static size_t keys_uat_ws(char *out, size_t cap, enum keyset ks, int ws)
 {
-	struct conf_ike_key k;
 	struct conf_esp_key e[2];
-	char a[80], b[80], c[80], d[80], s1[20], s2[20];
+	char h[6][80], a[80], b[80];
 	const char *q = ws ? "\"" : "";
-	ike_key(&k, ks);
+	ike_hex(ks, h);
 	esp_key(&e[0], ks, SPI_R_IN);
 	esp_key(&e[1], ks, SPI_I_IN);
-	hexs(s1, SPI_I, 8);
-	hexs(s2, SPI_R, 8);
-	hexs(a, k.sk_ei, k.enc_len);
-	hexs(b, k.sk_er, k.enc_len);
-	hexs(c, k.sk_ai, k.integ_len);
-	hexs(d, k.sk_ar, k.integ_len);
 	int w = snprintf(out, cap, "# test keys (%s)\n%s%s%s%s,%s%s%s,%s%s%s,%s%s%s,\"%s\",%s%s%s,%s%s%s,\"%s\"\n",
-			 ks == K_WRONG ? "wrong on purpose" : "crafted", ws ? "" : "uat:ikev2_decryption_table:", q, s1, q,
-			 q, s2, q, q, a, q, q, b, q,
-			 ks == K_GCM ? "AES-GCM-256 with 16 octet ICV [RFC5282]" : "AES-CBC-128 [RFC3602]", q, c, q, q, d, q,
-			 ks == K_GCM ? "NONE [RFC4306]" : "HMAC_SHA2_256_128 [RFC4868]");
+			 ks == K_WRONG ? "wrong on purpose" : "crafted", ws ? "" : "uat:ikev2_decryption_table:", q,
+			 h[H_SPI_I], q, q, h[H_SPI_R], q, q, h[H_EI], q, q, h[H_ER], q,
+			 ks == K_GCM ? "AES-GCM-256 with 16 octet ICV [RFC5282]" : "AES-CBC-128 [RFC3602]", q, h[H_AI], q, q,
+			 h[H_AR], q, ks == K_GCM ? "NONE [RFC4306]" : "HMAC_SHA2_256_128 [RFC4868]");
 	for (int i = 0; i < 2; i++) {
 		hexs(a, e[i].enc, e[i].enc_len);
 		hexs(b, e[i].integ, e[i].integ_len);
@@ -157,28 +165,21 @@ static size_t keys_uat(char *out, size_t cap, enum keyset ks)
 /* keys_events writes the key set as the engine's events (ref/ike/ike_ev.c field names). */
 static size_t keys_events(char *out, size_t cap, enum keyset ks)
 {
-	struct conf_ike_key k;
 	struct conf_esp_key in, o;
-	char a[80], b[80], c[80], d[80], s1[20], s2[20];
-	ike_key(&k, ks);
+	char h[6][80], a[80], b[80], c[80], d[80];
+	ike_hex(ks, h);
 	esp_key(&in, ks, SPI_I_IN); /* the client's view: inbound is what the responder sends */
 	esp_key(&o, ks, SPI_R_IN);
-	hexs(s1, SPI_I, 8);
-	hexs(s2, SPI_R, 8);
-	hexs(a, k.sk_ei, k.enc_len);
-	hexs(b, k.sk_er, k.enc_len);
-	hexs(c, k.sk_ai, k.integ_len);
-	hexs(d, k.sk_ar, k.integ_len);
 	int gcm = ks == K_GCM;
 	int w = snprintf(out, cap,
 			 "{\"t\":0.000000000,\"src\":\"ike\",\"ev\":\"state\",\"who\":\"client\",\"from\":\"IDLE\",\"to\":\"INIT_SENT\"}\n"
 			 "{\"t\":0.010000000,\"src\":\"ike\",\"ev\":\"keys\",\"who\":\"client\",\"spi_i\":\"%s\",\"spi_r\":\"%s\","
 			 "\"encr\":\"%s\",\"encr_bits\":%d,\"integ\":\"%s\",\"prf\":\"PRF_HMAC_SHA2_256\",\"sk_ei\":\"%s\","
 			 "\"sk_er\":\"%s\"",
-			 s1, s2, gcm ? "ENCR_AES_GCM_16" : "ENCR_AES_CBC", gcm ? 256 : 128,
-			 gcm ? "NONE" : "AUTH_HMAC_SHA2_256_128", a, b);
+			 h[H_SPI_I], h[H_SPI_R], gcm ? "ENCR_AES_GCM_16" : "ENCR_AES_CBC", gcm ? 256 : 128,
+			 gcm ? "NONE" : "AUTH_HMAC_SHA2_256_128", h[H_EI], h[H_ER]);
 	if (!gcm)
-		w += snprintf(out + w, cap - (size_t)w, ",\"sk_ai\":\"%s\",\"sk_ar\":\"%s\"", c, d);
+		w += snprintf(out + w, cap - (size_t)w, ",\"sk_ai\":\"%s\",\"sk_ar\":\"%s\"", h[H_AI], h[H_AR]);
 	hexs(a, in.enc, in.enc_len);
 	hexs(b, o.enc, o.enc_len);
 	hexs(c, in.integ, in.integ_len);
@@ -187,7 +188,7 @@ static size_t keys_events(char *out, size_t cap, enum keyset ks)
 		      "}\n{\"t\":0.020000000,\"src\":\"ike\",\"ev\":\"child_up\",\"who\":\"client\",\"spi_i\":\"%s\","
 		      "\"spi_r\":\"%s\",\"spi_in\":\"%08x\",\"spi_out\":\"%08x\",\"alg\":\"%s\",\"ts_local\":"
 		      "\"10.1.0.2-10.1.0.2\",\"enc_in\":\"%s\",\"enc_out\":\"%s\"",
-		      s1, s2, SPI_I_IN, SPI_R_IN, gcm ? "ENCR_AES_GCM_16_256" : "ENCR_AES_CBC_128/AUTH_HMAC_SHA2_256_128", a, b);
+		      h[H_SPI_I], h[H_SPI_R], SPI_I_IN, SPI_R_IN, gcm ? "ENCR_AES_GCM_16_256" : "ENCR_AES_CBC_128/AUTH_HMAC_SHA2_256_128", a, b);
 	if (!gcm)
 		w += snprintf(out + w, cap - (size_t)w, ",\"integ_in\":\"%s\",\"integ_out\":\"%s\"", c, d);
 	w += snprintf(out + w, cap - (size_t)w, "}\n");
@@ -546,28 +547,9 @@ static struct conf_capture *load(const char *name, enum keyset ks)
 	free(buf);
 	if (ks != K_NONE) {
 		char text[4096];
-		struct conf_keys k;
-		size_t n = keys_uat(text, sizeof text, ks);
-		conf_keys_init(&k, "test.keys");
-		if (conf_keys_parse(&k, text, n, err, sizeof err) < 0)
-			fail_msg("%s", err);
-		assert_int_equal(conf_dec_run(c, &k, err, sizeof err), 0);
-		conf_keys_free(&k);
+		conf_test_decrypt(c, text, keys_uat(text, sizeof text, ks));
 	}
 	return c;
-}
-
-static void run_rule(const struct conf_capture *c, const char *id, struct conf_result *r)
-{
-	const struct conf_rule *rule = conf_rule_find(id);
-	if (!rule)
-		fail_msg("no rule %s", id);
-	struct conf_params p;
-	struct conf_ctx x;
-	conf_params_default(&p);
-	assert_int_equal(conf_ctx_init(&x, c, &p), 0);
-	conf_rule_run(rule, &x, r);
-	conf_ctx_free(&x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -622,7 +604,7 @@ static void test_rule_table(void **state)
 	for (size_t i = 0; i < NROWS; i++) {
 		struct conf_capture *c = load(rows[i].name, rows[i].ks);
 		struct conf_result r;
-		run_rule(c, rows[i].rule, &r);
+		conf_test_rule(c, rows[i].rule, NULL, &r);
 		if (r.verdict != rows[i].want || (rows[i].why && !strstr(r.why, rows[i].why))) {
 			print_error("row %zu (%s on %s, keys %d): %s, expected %s%s%s: %s\n", i + 1, rows[i].rule,
 				    rows[i].name, rows[i].ks, conf_verdict_name(r.verdict), conf_verdict_name(rows[i].want),
@@ -638,29 +620,23 @@ static void test_rule_table(void **state)
 	assert_int_equal(bad, 0);
 }
 
+static int has_row(const char *id, enum conf_verdict want)
+{
+	for (size_t i = 0; i < NROWS; i++)
+		if (strcmp(rows[i].rule, id) == 0 && rows[i].want == want)
+			return 1;
+	return 0;
+}
+
 /* Every rule of the "keys" set has a passing and a failing row here (the others: test_conf_rules). */
 static void test_every_keys_rule_has_pass_and_fail(void **state)
 {
 	(void)state;
-	int bad = 0, n = 0;
-	for (const struct conf_rule *const *r = conf_rules(); *r; r++) {
-		if (!((*r)->sets & CONF_SET_KEYS))
-			continue;
-		n++;
-		int pass = 0, fail = 0;
-		for (size_t i = 0; i < NROWS; i++) {
-			if (strcmp(rows[i].rule, (*r)->id) != 0)
-				continue;
-			pass |= rows[i].want == CONF_PASS;
-			fail |= rows[i].want == CONF_FAIL;
-		}
-		if (!pass || !fail) {
-			print_error("rule %s lacks a %s row\n", (*r)->id, pass ? "failing" : "passing");
-			bad++;
-		}
-	}
+	size_t n = 0;
+	for (const struct conf_rule *const *r = conf_rules(); *r; r++)
+		n += ((*r)->sets & CONF_SET_KEYS) != 0;
 	assert_true(n >= 9);
-	assert_int_equal(bad, 0);
+	assert_int_equal(conf_test_every_rule_covered(has_row, CONF_SET_KEYS, 0), 0);
 }
 
 /* The clean captures pass every MUST rule with their keys (no false alarms across rules). */
@@ -676,7 +652,7 @@ static void test_clean_pass_all_musts(void **state)
 		struct conf_capture *c = load(clean[k].name, clean[k].ks);
 		for (const struct conf_rule *const *r = conf_rules(); *r; r++) {
 			struct conf_result res;
-			run_rule(c, (*r)->id, &res);
+			conf_test_rule(c, (*r)->id, NULL, &res);
 			if (res.verdict == CONF_FAIL && (*r)->force == CONF_MUST) {
 				print_error("%s (keys %d): %s fails: %s\n", clean[k].name, clean[k].ks, (*r)->id, res.why);
 				bad++;
@@ -747,10 +723,9 @@ static void test_wrong_keys(void **state)
 static void test_key_formats_agree(void **state)
 {
 	(void)state;
-	char text[8192], err[CONF_ERR_LEN];
+	char text[8192];
 	for (int f = 0; f < 3; f++) {
 		struct conf_capture *c = load("dec-ok", K_NONE);
-		struct conf_keys k;
 		size_t n = 0;
 		if (f == 0) {
 			n = keys_uat(text, sizeof text, K_CBC);
@@ -759,15 +734,11 @@ static void test_key_formats_agree(void **state)
 		} else {
 			n = keys_uat_ws(text, sizeof text, K_CBC, 1);
 		}
-		conf_keys_init(&k, "fmt");
-		if (conf_keys_parse(&k, text, n, err, sizeof err) < 0)
-			fail_msg("format %d: %s\n%s", f, err, text);
-		assert_int_equal(k.n_ike, 1);
-		assert_int_equal(k.n_esp, 2);
-		assert_int_equal(conf_dec_run(c, &k, err, sizeof err), 0);
+		conf_test_decrypt(c, text, n);
+		assert_int_equal(c->dec->n_ike_keys, 1);
+		assert_int_equal(c->dec->n_esp_keys, 2);
 		assert_int_equal(c->dec->st.ike_ok, 4);
 		assert_int_equal(c->dec->st.esp_ok, 4);
-		conf_keys_free(&k);
 		conf_capture_free(c);
 	}
 }
@@ -776,17 +747,11 @@ static void test_key_formats_agree(void **state)
 static void test_gcm_events(void **state)
 {
 	(void)state;
-	char text[8192], err[CONF_ERR_LEN];
+	char text[8192];
 	struct conf_capture *c = load("dec-gcm", K_NONE);
-	struct conf_keys k;
-	size_t n = keys_events(text, sizeof text, K_GCM);
-	conf_keys_init(&k, "gcm");
-	if (conf_keys_parse(&k, text, n, err, sizeof err) < 0)
-		fail_msg("%s", err);
-	assert_int_equal(conf_dec_run(c, &k, err, sizeof err), 0);
+	conf_test_decrypt(c, text, keys_events(text, sizeof text, K_GCM));
 	assert_int_equal(c->dec->st.ike_ok, 4);
 	assert_int_equal(c->dec->st.esp_ok, 4);
-	conf_keys_free(&k);
 	conf_capture_free(c);
 }
 
@@ -799,15 +764,10 @@ static void test_esp_not_kept(void **state)
 	struct conf_capture *c = conf_craft_decode(w, err, sizeof err);
 	conf_craft_free(w);
 	assert_non_null(c);
-	struct conf_keys k;
-	size_t n = keys_uat(text, sizeof text, K_CBC);
-	conf_keys_init(&k, "t");
-	assert_true(conf_keys_parse(&k, text, n, err, sizeof err) > 0);
-	assert_int_equal(conf_dec_run(c, &k, err, sizeof err), 0);
+	conf_test_decrypt(c, text, keys_uat(text, sizeof text, K_CBC));
 	assert_int_equal(c->dec->st.ike_ok, 4);
 	assert_int_equal(c->dec->st.esp_skip, 4);
 	assert_non_null(strstr(c->dec->esp[0].note, "not kept"));
-	conf_keys_free(&k);
 	conf_capture_free(c);
 }
 
@@ -831,18 +791,13 @@ static void test_truncated_capture(void **state)
 	lim.keep_esp = 1;
 	struct conf_capture *c = conf_capture_load_fp(fp, "cut", &lim, err, sizeof err);
 	assert_non_null(c);
-	struct conf_keys k;
-	size_t n = keys_uat(text, sizeof text, K_CBC);
-	conf_keys_init(&k, "t");
-	assert_true(conf_keys_parse(&k, text, n, err, sizeof err) > 0);
-	assert_int_equal(conf_dec_run(c, &k, err, sizeof err), 0);
+	conf_test_decrypt(c, text, keys_uat(text, sizeof text, K_CBC));
 	assert_true(c->dec->st.ike_skip >= 2); /* both IKE_AUTH messages exceed 200 octets */
 	assert_int_equal(c->dec->st.ike_ok, 2); /* the INFORMATIONALs fit */
 	for (const struct conf_rule *const *r = conf_rules(); *r; r++) {
 		struct conf_result res;
-		run_rule(c, (*r)->id, &res);
+		conf_test_rule(c, (*r)->id, NULL, &res);
 	}
-	conf_keys_free(&k);
 	conf_capture_free(c);
 	free(buf);
 }

@@ -32,6 +32,7 @@
 #include "conformance/conf_rule.h"
 #include "conformance/ikev1_const.h"
 #include "ref/ike/ike_const.h"
+#include "tests/unit/test_conf_util.h"
 
 #define I_IP CONF_IP(192, 0, 2, 10)   /* initiator as seen (NAT outside) */
 #define I_PRIV CONF_IP(10, 0, 0, 2)   /* initiator's own address behind the NAT */
@@ -1155,22 +1156,6 @@ static struct conf_capture *build(void (*fn)(struct sc *), struct conf_craft **k
 	return c;
 }
 
-static void run_rule(const struct conf_capture *c, const char *id, const char *param, struct conf_result *r)
-{
-	const struct conf_rule *rule = conf_rule_find(id);
-	if (!rule)
-		fail_msg("no rule '%s'", id);
-	struct conf_params p;
-	char err[200];
-	conf_params_default(&p);
-	if (param && conf_params_set(&p, param, err, sizeof err) < 0)
-		fail_msg("%s", err);
-	struct conf_ctx x;
-	assert_int_equal(conf_ctx_init(&x, c, &p), 0);
-	conf_rule_run(rule, &x, r);
-	conf_ctx_free(&x);
-}
-
 static void test_rule_table(void **state)
 {
 	(void)state;
@@ -1178,7 +1163,7 @@ static void test_rule_table(void **state)
 	for (size_t i = 0; i < NROWS; i++) {
 		struct conf_capture *c = build(rows[i].build, NULL);
 		struct conf_result r;
-		run_rule(c, rows[i].rule, rows[i].param, &r);
+		conf_test_rule(c, rows[i].rule, rows[i].param, &r);
 		if (r.verdict != rows[i].want) {
 			print_error("row %zu (%s on %s%s%s): %s, expected %s: %s\n", i + 1, rows[i].rule, rows[i].name,
 				    rows[i].param ? " with " : "", rows[i].param ? rows[i].param : "",
@@ -1194,6 +1179,14 @@ static void test_rule_table(void **state)
 	assert_int_equal(bad, 0);
 }
 
+static int has_row(const char *id, enum conf_verdict want)
+{
+	for (size_t i = 0; i < NROWS; i++)
+		if (strcmp(rows[i].rule, id) == 0 && rows[i].want == want)
+			return 1;
+	return 0;
+}
+
 /*
  * Every rule has at least one passing and one failing row (the rules of the
  * "keys" set, which read decrypted content, have theirs in test_conf_dec.c).
@@ -1201,23 +1194,7 @@ static void test_rule_table(void **state)
 static void test_every_rule_has_pass_and_fail(void **state)
 {
 	(void)state;
-	int bad = 0;
-	for (const struct conf_rule *const *r = conf_rules(); *r; r++) {
-		int pass = 0, fail = 0;
-		if ((*r)->sets & CONF_SET_KEYS)
-			continue;
-		for (size_t i = 0; i < NROWS; i++) {
-			if (strcmp(rows[i].rule, (*r)->id) != 0)
-				continue;
-			pass |= rows[i].want == CONF_PASS;
-			fail |= rows[i].want == CONF_FAIL;
-		}
-		if (!pass || !fail) {
-			print_error("rule %s lacks a %s row\n", (*r)->id, pass ? "failing" : "passing");
-			bad++;
-		}
-	}
-	assert_int_equal(bad, 0);
+	assert_int_equal(conf_test_every_rule_covered(has_row, 0, CONF_SET_KEYS), 0);
 }
 
 /* The clean scenarios pass every MUST rule (no false alarms across rules). */
@@ -1232,7 +1209,7 @@ static void test_clean_scenarios_pass_all_musts(void **state)
 		struct conf_capture *c = build(clean[k], NULL);
 		for (const struct conf_rule *const *r = conf_rules(); *r; r++) {
 			struct conf_result res;
-			run_rule(c, (*r)->id, NULL, &res);
+			conf_test_rule(c, (*r)->id, NULL, &res);
 			if (res.verdict == CONF_FAIL && (*r)->force != CONF_ADVISORY) {
 				print_error("clean scenario %zu: %s fails: %s\n", k, (*r)->id, res.why);
 				bad++;
