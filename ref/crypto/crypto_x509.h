@@ -86,6 +86,28 @@ int crypto_x509_matches_id(const struct crypto_x509 *c, int id_type, const uint8
 			   size_t id_len, struct crypto_diag *d);
 
 /* ---------------------------------------------------------------------- */
+/* Distinguished names (crypto_x509_dn.c)                                  */
+
+/*
+ * crypto_x509_dn_from_text encodes an RFC 4514 DN ("CN=alice,O=Example,C=DE":
+ * the most specific RDN first, '+' joins multi-valued RDNs, '\' escapes)
+ * as the DER Name an ID_DER_ASN1_DN carries. Blanks around separators are
+ * allowed. Returns CRYPTO_OK with |*len| set, or CRYPTO_EINVAL with |d|
+ * naming the DN, the offset or attribute, and what was expected.
+ */
+int crypto_x509_dn_from_text(const char *text, uint8_t *der, size_t cap, size_t *len, struct crypto_diag *d);
+
+/* crypto_x509_dn_to_text writes a DER Name as RFC 4514 text; returns its length or a negative crypto_err. */
+int crypto_x509_dn_to_text(const uint8_t *der, size_t len, char *buf, size_t cap);
+
+/*
+ * crypto_x509_dn_equal compares two DER Names the way chain building does
+ * (X509_NAME_cmp on the canonical encoding: case and string types do not
+ * matter): 1 equal, 0 different, CRYPTO_EINVAL when either is not a Name.
+ */
+int crypto_x509_dn_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* ---------------------------------------------------------------------- */
 /* Trust anchors and chain verification                                    */
 
 struct crypto_x509_store;
@@ -127,6 +149,57 @@ const char *crypto_x509_reason_name(enum crypto_x509_reason r);
 int crypto_x509_verify_chain(const struct crypto_x509_store *store, const struct crypto_x509 *ee,
 			     struct crypto_x509 *const *untrusted, size_t n_untrusted, int64_t now,
 			     enum crypto_x509_reason *why, struct crypto_diag *d);
+
+/* ---------------------------------------------------------------------- */
+/* Parsed-certificate cache                                                */
+
+/*
+ * crypto_x509_cache maps certificate DER to parsed certificates so a peer's
+ * CERT payloads are decoded once, not on every IKE_AUTH: on OpenSSL 3.0 a
+ * d2i_X509 of a P-256 certificate costs ~230 us, nearly all of it decoding
+ * the public key. The caller creates the cache and hands it to whoever
+ * parses (no global), e.g. one per engine.
+ *
+ * Entries match on the whole DER (length, a 64-bit FNV-1a hash, then
+ * memcmp), never on a hash alone. The cache is bounded in entries and in
+ * DER octets and evicts the least recently used entry first. It holds one
+ * reference to each entry; crypto_x509_cache_parse_der returns another,
+ * which the caller frees with crypto_x509_free as usual, so an evicted
+ * certificate stays valid for whoever still holds it. A DER that does not
+ * parse is not remembered (a peer cannot fill the cache with garbage it
+ * costs us nothing to reject again).
+ *
+ * Not thread-safe: a cache, and the certificates it hands out, belong to
+ * one thread (the reference counts are plain integers).
+ */
+struct crypto_x509_cache;
+
+enum {
+	CRYPTO_X509_CACHE_DEFAULT_ENTRIES = 64,
+	CRYPTO_X509_CACHE_DEFAULT_OCTETS = 256 * 1024,
+};
+
+/* crypto_x509_cache_new: at most |max_entries| certificates of |max_octets| DER in all (0 = default). */
+struct crypto_x509_cache *crypto_x509_cache_new(size_t max_entries, size_t max_octets);
+void crypto_x509_cache_free(struct crypto_x509_cache *cache);
+
+/*
+ * crypto_x509_cache_parse_der is crypto_x509_parse_der through |cache|: a
+ * new reference to the cached certificate for a DER seen before, else the
+ * certificate parsed and remembered. A NULL |cache| just parses. A DER
+ * longer than the cache's octet bound is parsed but not remembered.
+ */
+struct crypto_x509 *crypto_x509_cache_parse_der(struct crypto_x509_cache *cache, const uint8_t *der,
+						size_t len, struct crypto_diag *d);
+
+struct crypto_x509_cache_stats {
+	uint64_t hits, misses, evictions;
+	size_t entries, octets; /* held now */
+};
+
+/* crypto_x509_cache_get_stats fills |st| (zeros for a NULL |cache|). */
+void crypto_x509_cache_get_stats(const struct crypto_x509_cache *cache,
+				 struct crypto_x509_cache_stats *st);
 
 /* For ref/crypto only: the OpenSSL X509 inside (struct x509_st is X509); wrap takes ownership. */
 struct x509_st;

@@ -172,7 +172,18 @@ struct ike_config {
 	size_t n_chain;
 	struct crypto_x509_store *trust;
 	int send_certreq;     /* CERTREQ with our anchors' hashes (§3.7) */
-	int64_t cert_time;    /* seconds since the epoch for chain validity; 0 = skip time checks */
+	/*
+	 * cert_time: the wall clock for certificate validity, as the epoch
+	 * second at engine time 0 (a chain is checked at cert_time + now/1e9;
+	 * sans-IO: the engine reads no clock). 0: no time checks (a chain is
+	 * checked at its end-entity's notBefore). IKE_CERT_TIME_NOW (profile
+	 * "cert_time = now"): the caller must map its clock with
+	 * ike_config_cert_clock before ike_engine_new, which refuses it
+	 * otherwise. realnet, whose now is CLOCK_MONOTONIC:
+	 *     ike_config_cert_clock(&cfg, time(NULL), monotonic_now_ns);
+	 * the simulator starts at 0 and uses a fixed epoch for determinism.
+	 */
+	int64_t cert_time;
 	char cert_file[IKE_CFG_PATH_MAX], key_file[IKE_CFG_PATH_MAX], ca_file[IKE_CFG_PATH_MAX];
 
 	/* algorithms */
@@ -244,6 +255,18 @@ struct ike_config {
 	int log_keys; /* emit SK_* and ESP keys (for the conformance decoder) */
 	char name[32];    /* "client", "gw": the "who" of events */
 };
+
+/* IKE_CERT_TIME_NOW: cert_time "now", to be set by the caller (ike_config_cert_clock). */
+#define IKE_CERT_TIME_NOW INT64_C(-1)
+
+/*
+ * ike_config_cert_clock maps "cert_time = now" to the caller's clocks: the
+ * wall clock reads |wall_s| (seconds since the epoch) when the time it
+ * passes the engine as now is |now_ns|. Does nothing for any other
+ * cert_time (a profile's fixed time wins). Returns 0, or IKE_E_ARG when
+ * the two clocks give a time before the epoch.
+ */
+int ike_config_cert_clock(struct ike_config *c, int64_t wall_s, uint64_t now_ns);
 
 /* ike_config_init fills |c| with the defaults for |role| (see ike_config.c). */
 void ike_config_init(struct ike_config *c, enum ike_role role);

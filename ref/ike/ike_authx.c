@@ -62,7 +62,12 @@ static int id_matches(const struct ike_id_cfg *want, uint8_t type, const uint8_t
 {
 	if (want->type == 0)
 		return 1;
-	if (want->type != type || want->len != len)
+	if (want->type != type)
+		return 0;
+	/* §3.5: a DN compares as a Name (string types and case folded), not octet by octet */
+	if (type == IKE_ID_DER_ASN1_DN)
+		return crypto_x509_dn_equal(want->data, want->len, data, len) == 1;
+	if (want->len != len)
 		return 0;
 	if (type == IKE_ID_FQDN || type == IKE_ID_RFC822_ADDR)
 		return strncasecmp((const char *)want->data, (const char *)data, len) == 0;
@@ -71,10 +76,14 @@ static int id_matches(const struct ike_id_cfg *want, uint8_t type, const uint8_t
 
 static void id_describe(uint8_t type, const uint8_t *data, size_t len, char *out, size_t cap)
 {
+	char dn[100];
+
 	if (type == IKE_ID_FQDN || type == IKE_ID_RFC822_ADDR)
 		snprintf(out, cap, "%s:%.*s", ike_id_type_name(type), (int)(len < 80 ? len : 80), (const char *)data);
 	else if (type == IKE_ID_IPV4_ADDR && len == 4)
 		snprintf(out, cap, "%s:%u.%u.%u.%u", ike_id_type_name(type), data[0], data[1], data[2], data[3]);
+	else if (type == IKE_ID_DER_ASN1_DN && crypto_x509_dn_to_text(data, len, dn, sizeof dn) > 0)
+		snprintf(out, cap, "%s:%s", ike_id_type_name(type), dn);
 	else
 		snprintf(out, cap, "%s (%zu octets)", ike_id_type_name(type), len);
 }

@@ -136,8 +136,27 @@ int ike_config_check(const struct ike_config *c, char *msg, size_t cap)
 			   c->n_local_ts == 0 ? c->n_local_ts : c->n_remote_ts, IKE_CFG_TS_MAX);
 	if (c->max_sas == 0)
 		return bad(msg, cap, "max_sas 0: expected >= 1");
+	if (c->cert_time == IKE_CERT_TIME_NOW)
+		return bad(msg, cap, "cert_time now: expected the caller to set the wall clock with "
+				     "ike_config_cert_clock() before creating the engine");
+	if (c->cert_time < 0)
+		return bad(msg, cap, "cert_time %lld: expected seconds since the epoch, 0 (no time checks) or now",
+			   (long long)c->cert_time);
 	if (c->invalid_spi_notify && c->invalid_spi_rate == 0)
 		return bad(msg, cap, "invalid_spi_rate 0 with invalid_spi_notify = yes: expected 1 or more answers a second");
+	return 0;
+}
+
+int ike_config_cert_clock(struct ike_config *c, int64_t wall_s, uint64_t now_ns)
+{
+	int64_t t0;
+
+	if (c->cert_time != IKE_CERT_TIME_NOW)
+		return 0;
+	t0 = wall_s - (int64_t)(now_ns / 1000000000u);
+	if (t0 <= 0)
+		return IKE_E_ARG;
+	c->cert_time = t0;
 	return 0;
 }
 

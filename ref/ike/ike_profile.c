@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref/crypto/crypto_x509.h"
 #include "ref/ike/ike_payload.h"
 #include "ref/ike/ike_proposal.h"
 
@@ -353,7 +354,9 @@ static int dom_item(const char *s, size_t len, void *arg)
 
 /*
  * parse_id: "%any" (none), "fqdn:vpn.example", "email:a@b", "ipv4:192.0.2.1",
- * "keyid:hex". Without a prefix: a dotted quad is ID_IPV4_ADDR, a name with
+ * "keyid:hex", dn:"CN=alice,O=Example" (RFC 4514, most specific RDN first,
+ * as crypto_x509_subject_text writes it; the quotes keep '#' and blanks).
+ * Without a prefix: a dotted quad is ID_IPV4_ADDR, a name with
  * '@' ID_RFC822_ADDR, any other name ID_FQDN (strongSwan's guesses).
  */
 static int parse_id(const struct pctx *p, const char *v, struct ike_id_cfg *id)
@@ -381,6 +384,22 @@ static int parse_id(const struct pctx *p, const char *v, struct ike_id_cfg *id)
 			id->len = 4;
 			ike_put32(id->data, a);
 			return 0;
+		} else if (plen == 2 && strncasecmp(v, "dn", 2) == 0) {
+			char text[VALUE_MAX + 1];
+			struct crypto_diag d;
+
+			if (len >= 2 && rest[0] == '"' && rest[len - 1] == '"') {
+				rest++;
+				len -= 2;
+			} else if (len >= 1 && (rest[0] == '"' || rest[len - 1] == '"')) {
+				return perr(p, "dn: unbalanced quotes, expected dn:\"CN=...,O=...\"");
+			}
+			memcpy(text, rest, len);
+			text[len] = '\0';
+			if (crypto_x509_dn_from_text(text, id->data, sizeof id->data, &id->len, &d) != 0)
+				return perr(p, "%s", d.msg);
+			id->type = IKE_ID_DER_ASN1_DN;
+			return 0;
 		} else if (plen == 5 && strncasecmp(v, "keyid", 5) == 0) {
 			if (len == 0 || len % 2 != 0 || len / 2 > sizeof id->data)
 				return perr(p, "keyid: needs an even number of hex digits, expected keyid:0123abcd");
@@ -396,7 +415,7 @@ static int parse_id(const struct pctx *p, const char *v, struct ike_id_cfg *id)
 			id->len = len / 2;
 			return 0;
 		} else
-			return perr(p, "unknown identity prefix '%.*s', expected fqdn:, email:, ipv4:, keyid: or none",
+			return perr(p, "unknown identity prefix '%.*s', expected fqdn:, email:, ipv4:, keyid:, dn: or none",
 				    (int)plen, v);
 		if (len == 0 || len > sizeof id->data)
 			return perr(p, "identity of %zu octets, expected 1..%zu", len, sizeof id->data);
@@ -528,6 +547,17 @@ static int set_key(const struct pctx *p, struct ike_config *c, const char *k, co
 		if (strlen(v) >= IKE_CFG_PATH_MAX || v[0] == '\0')
 			return perr(p, "path of %zu characters, expected 1..%d", strlen(v), IKE_CFG_PATH_MAX - 1);
 		snprintf(dst, IKE_CFG_PATH_MAX, "%s", v);
+	} else if (IS("cert_time")) {
+		if (strcasecmp(v, "now") == 0) {
+			c->cert_time = IKE_CERT_TIME_NOW;
+		} else {
+			/* up to 9999-12-31T23:59:59Z */
+			rc = parse_uint(p, v, 253402300799ULL, &u);
+			if (rc < 0)
+				return perr(p, "not a time, expected seconds since the epoch (e.g. 1700000000), 0 for no "
+					       "time checks, or now");
+			c->cert_time = (int64_t)u;
+		}
 	} else if (IS("send_certreq")) {
 		rc = parse_bool(p, v, &c->send_certreq);
 	} else if (IS("ike") || IS("esp") || IS("esp_small")) {
@@ -671,7 +701,7 @@ static int set_key(const struct pctx *p, struct ike_config *c, const char *k, co
 
 const char *const ike_profile_keys[] = {
 	"role", "name", "local_addr", "remote_addr", "port", "natt_port", "local_id", "remote_id", "auth",
-	"remote_auth", "psk", "signature", "cert", "key", "ca", "send_certreq", "ike", "esp", "esp_small",
+	"remote_auth", "psk", "signature", "cert", "key", "ca", "cert_time", "send_certreq", "ike", "esp", "esp_small",
 	"proposals", "local_ts", "remote_ts", "encap", "keepalive", "fragmentation", "fragment_size",
 	"reassembly_max_fragments", "reassembly_max_bytes", "reassembly_timeout", "retransmit_timeout",
 	"retransmit_base", "retransmit_tries", "retransmit_max", "dpd_delay", "dpd_action", "initial_contact", "request_vip", "pool",

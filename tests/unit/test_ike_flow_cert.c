@@ -18,7 +18,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
+
 #include "ref/crypto/crypto_testpki.h"
+#include "ref/ike/ike_profile.h"
 #include "tests/unit/test_ike_flow_util.h"
 
 #define T0 1700000000LL
@@ -316,6 +319,90 @@ static void test_mixed_and_dn(void **state)
 	flow_free(&f);
 }
 
+/*
+ * dn: identities from a profile and cert_time = now. The client names the
+ * gateway by its subject DN typed by hand (other case, blanks after the
+ * commas): a Name compares canonically (§3.5), not octet by octet. The
+ * wall clock comes from the caller (ike_config_cert_clock), as realnet does.
+ */
+static void dn_profile(struct ike_config *out, const char *key, const char *dn, int64_t wall_s, uint64_t now_ns)
+{
+	char text[400], msg[400] = "";
+	struct ike_config c;
+
+	snprintf(text, sizeof text,
+		 "role = client\nremote_addr = 198.51.100.1\npsk = x\nlocal_id = alice@example.org\n"
+		 "%s = dn:\"%s\"\ncert_time = now\n",
+		 key, dn);
+	if (ike_profile_parse(text, strlen(text), "dn.conf", NULL, &c, msg, sizeof msg) != 0)
+		fail_msg("%s", msg);
+	assert_int_equal(c.remote_id.type, IKE_ID_DER_ASN1_DN);
+	assert_int_equal(c.cert_time, IKE_CERT_TIME_NOW);
+	/* unmapped, the engine refuses it */
+	assert_int_equal(ike_config_check(&c, msg, sizeof msg), IKE_E_ARG);
+	assert_non_null(strstr(msg, "cert_time now: expected the caller to set the wall clock"));
+	assert_int_equal(ike_config_cert_clock(&c, wall_s, now_ns), 0);
+	out->remote_id = c.remote_id;
+	out->cert_time = c.cert_time;
+}
+
+static void test_dn_id_and_cert_time(void **state)
+{
+	struct fx *x = *state;
+	struct flow f;
+	char subject[200], typed[220];
+	size_t n = 0;
+
+	crypto_x509_subject_text(crypto_testpki_ee_cert(&x->ec.pki), subject, sizeof subject);
+	for (const char *s = subject; *s && n < sizeof typed - 2; s++) {
+		typed[n++] = (char)tolower((unsigned char)*s);
+		if (*s == ',')
+			typed[n++] = ' ';
+	}
+	typed[n] = '\0';
+
+	/* wall clock T0 + 1 day when the engine's clock reads 5 s */
+	flow_defaults(&f);
+	use_certs(&f, &x->ec);
+	f.gw.cfg.local_id.type = 0; /* IDr = the certificate's subject */
+	dn_profile(&f.cl.cfg, "remote_id", typed, T0 + 86400 + 5, 5 * S_NS);
+	assert_int_equal(f.cl.cfg.cert_time, T0 + 86400);
+	flow_start(&f, 12);
+	cert_handshake(&f);
+	assert_int_equal(flow_status(&f.cl, 0).peer_id.type, IKE_ID_DER_ASN1_DN);
+	{
+		char want[240];
+
+		snprintf(want, sizeof want, "\"peer\":\"ID_DER_ASN1_DN:%s\"", subject);
+		assert_int_equal(flow_count_ev(&f.cl, want), 1);
+	}
+	flow_free(&f);
+
+	/* another DN: refused, and the event names both in text */
+	flow_defaults(&f);
+	use_certs(&f, &x->ec);
+	f.gw.cfg.local_id.type = 0;
+	dn_profile(&f.cl.cfg, "remote_id", "CN=vpn.example.org,O=Someone Else", T0 + 86400, 0);
+	flow_start(&f, 13);
+	assert_int_equal(ike_client_start(f.cl.e, 0), 0);
+	flow_pump(&f);
+	assert_int_equal(flow_count_ev(&f.cl, "expected ID_DER_ASN1_DN:CN=vpn.example.org,O=Someone Else"), 1);
+	assert_int_equal(ike_sa_count(f.cl.e), 0);
+	flow_free(&f);
+
+	/* the wall clock says the gateway's certificate expired */
+	flow_defaults(&f);
+	use_certs(&f, &x->ec);
+	f.gw.cfg.local_id.type = 0;
+	dn_profile(&f.cl.cfg, "remote_id", subject, T0 + 400LL * 86400, 0);
+	flow_start(&f, 14);
+	assert_int_equal(ike_client_start(f.cl.e, 0), 0);
+	flow_pump(&f);
+	assert_int_equal(flow_count_ev(&f.cl, "certificate chain expired"), 1);
+	assert_int_equal(ike_sa_count(f.cl.e), 0);
+	flow_free(&f);
+}
+
 /* sizes for the report, and fragmentation of a certificate IKE_AUTH at the default 1252 */
 static void test_sizes_cert(void **state)
 {
@@ -368,7 +455,7 @@ int main(void)
 		cmocka_unit_test(test_ecdsa_chain),          cmocka_unit_test(test_rsa_chain),
 		cmocka_unit_test(test_identity_not_in_cert), cmocka_unit_test(test_untrusted_and_incomplete_chain),
 		cmocka_unit_test(test_remote_id_mismatch),   cmocka_unit_test(test_mixed_and_dn),
-		cmocka_unit_test(test_sizes_cert),
+		cmocka_unit_test(test_dn_id_and_cert_time), cmocka_unit_test(test_sizes_cert),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

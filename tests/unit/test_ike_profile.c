@@ -37,7 +37,8 @@ static const char client_text[] = "# a remote-access client\n"
 				   "dpd_action  = restart\n"
 				   "request_vip = yes\n"
 				   "initial_contact = no\n"
-				   "log_keys    = on\n";
+				   "log_keys    = on\n"
+				   "cert_time   = 1700000000\n";
 
 static void test_client_profile(void **state)
 {
@@ -83,6 +84,7 @@ static void test_client_profile(void **state)
 	assert_true(c.request_vip);
 	assert_false(c.initial_contact);
 	assert_true(c.log_keys);
+	assert_int_equal(c.cert_time, 1700000000);
 	/* untouched keys keep their defaults */
 	assert_int_equal(c.port, 500);
 	assert_int_equal(c.natt_port, 4500);
@@ -133,6 +135,48 @@ static void test_gateway_profile(void **state)
 	assert_int_equal(c.invalid_spi_notify, 1);
 	assert_int_equal(c.invalid_spi_rate, 5);
 	assert_int_equal(ike_config_check(&c, msg, sizeof msg), 0);
+}
+
+/* dn: identities (RFC 4514 text to DER) and cert_time = now */
+static void test_dn_and_cert_time(void **state)
+{
+	static const char text[] = "role = client\n"
+				   "remote_addr = 198.51.100.1\n"
+				   "psk = x\n"
+				   "local_id  = dn:\"CN=alice,OU=Sales # not a comment,O=Example\\, Inc.,C=DE\"\n"
+				   "remote_id = dn:CN=vpn.example.org\n"
+				   "cert_time = now\n";
+	struct ike_config c;
+	char msg[512] = "";
+	uint8_t der[255];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(ike_profile_parse(text, strlen(text), "dn.conf", NULL, &c, msg, sizeof msg), 0);
+	assert_int_equal(c.local_id.type, IKE_ID_DER_ASN1_DN);
+	assert_int_equal(crypto_x509_dn_from_text("CN=alice,OU=Sales # not a comment,O=Example\\, Inc.,C=DE", der,
+						  sizeof der, &len, NULL),
+			 0);
+	assert_int_equal(c.local_id.len, len);
+	assert_memory_equal(c.local_id.data, der, len);
+	assert_int_equal(crypto_x509_dn_to_text(c.remote_id.data, c.remote_id.len, msg, sizeof msg),
+			 (int)strlen("CN=vpn.example.org"));
+	assert_int_equal(c.cert_time, IKE_CERT_TIME_NOW);
+	/* "now" must be mapped by the caller before the engine takes the profile */
+	assert_int_equal(ike_config_check(&c, msg, sizeof msg), IKE_E_ARG);
+	assert_non_null(strstr(msg, "cert_time now"));
+	/* wall clock 1,700,000,100 s when the caller's now reads 100 s: time zero is 1,700,000,000 */
+	assert_int_equal(ike_config_cert_clock(&c, 1700000100, 100 * S_NS + 5), 0);
+	assert_int_equal(c.cert_time, 1700000000);
+	assert_int_equal(ike_config_check(&c, msg, sizeof msg), 0);
+	/* a fixed time is left alone; clocks before the epoch are refused */
+	assert_int_equal(ike_config_cert_clock(&c, 5, 0), 0);
+	assert_int_equal(c.cert_time, 1700000000);
+	c.cert_time = IKE_CERT_TIME_NOW;
+	assert_int_equal(ike_config_cert_clock(&c, 5, 10 * S_NS), IKE_E_ARG);
+	c.cert_time = -7;
+	assert_int_equal(ike_config_check(&c, msg, sizeof msg), IKE_E_ARG);
+	assert_non_null(strstr(msg, "cert_time -7: expected seconds since the epoch"));
 }
 
 /* a scenario file carries both profiles and its own sections */
@@ -196,7 +240,8 @@ static const struct bad_case {
 	/* 17 */ {"role = client\nike = aes128gcm16-prfsha256\n", "has no key exchange group, expected one of curve25519"},
 	/* 18 */ {"role = client\nretransmit_base = 0.5\n", "retransmit_base = '0.5': not a factor, expected a number 1.0..10.0"},
 	/* 19 */ {"role = client\nunique = sometimes\n", "expected no, replace, never or keep"},
-	/* 20 */ {"role = client\nlocal_id = dn:CN=x\n", "unknown identity prefix 'dn', expected fqdn:, email:, ipv4:, keyid: or none"},
+	/* 20 */ {"role = client\nlocal_id = x500:CN=x\n",
+		  "unknown identity prefix 'x500', expected fqdn:, email:, ipv4:, keyid:, dn: or none"},
 	/* 21 */ {"role = client\npool = 10.0.0.9-10.0.0.1\n", "not a pool, expected ADDR/PREFIX"},
 	/* 22 */ {"role = client\ndns = 10.0.0.1, ten\n", "'ten' is not an IPv4 address"},
 	/* 23 */ {"role = client\n= value\n", "no key before '='"},
@@ -209,6 +254,21 @@ static const struct bad_case {
 		  "p.conf:2: invalid_spi_rate = '0': 0 answers a second, expected 1..1000000"},
 	/* 30 */ {"role = gateway\ninvalid_spi_notify = sometimes\n",
 		  "p.conf:2: invalid_spi_notify = 'sometimes': not a boolean, expected yes or no"},
+	/* 31 */ {"role = client\nlocal_id = dn:\"CN\"\n",
+		  "p.conf:2: local_id = 'dn:\"CN\"': DN 'CN': 'CN' at offset 2 has no '=', expected TYPE=value"},
+	/* 32 */ {"role = client\n\nremote_id = dn:\"CN=a,XX=b\"\n",
+		  "p.conf:3: remote_id = 'dn:\"CN=a,XX=b\"': DN 'CN=a,XX=b': attribute type 'XX' unknown"},
+	/* 33 */ {"role = client\nremote_id = dn:\"\"\n", "p.conf:2: remote_id = 'dn:\"\"': DN '': empty"},
+	/* 34 */ {"role = client\nlocal_id = dn:CN=a\"b\"\n",
+		  "p.conf:2: local_id = 'dn:CN=a\"b\"': dn: unbalanced quotes, expected dn:\"CN=...,O=...\""},
+	/* 35 */ {"role = client\nlocal_id = dn:\"CN=a\n", "p.conf:2: unterminated quote"},
+	/* 36 */ {"role = client\nlocal_id = dn:\"CN=a;O=b\"\n", "DN 'CN=a;O=b': ';' at offset 4, expected it escaped"},
+	/* 37 */ {"role = client\ncert_time = yesterday\n",
+		  "p.conf:2: cert_time = 'yesterday': not a time, expected seconds since the epoch (e.g. 1700000000), "
+		  "0 for no time checks, or now"},
+	/* 38 */ {"role = client\ncert_time = -5\n", "p.conf:2: cert_time = '-5': not a time"},
+	/* 39 */ {"role = client\ncert_time = 99999999999999\n", "p.conf:2: cert_time = '99999999999999': not a time"},
+	/* 40 */ {"role = client\ncert_time = 1700000000s\n", "p.conf:2: cert_time = '1700000000s': not a time"},
 };
 
 static void test_bad_profiles(void **state)
@@ -288,7 +348,8 @@ static void test_profiles_connect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_client_profile), cmocka_unit_test(test_gateway_profile),
+		cmocka_unit_test(test_client_profile), cmocka_unit_test(test_dn_and_cert_time),
+		cmocka_unit_test(test_gateway_profile),
 		cmocka_unit_test(test_sections),       cmocka_unit_test(test_bad_profiles),
 		cmocka_unit_test(test_keys_listed),    cmocka_unit_test(test_profiles_connect),
 	};
