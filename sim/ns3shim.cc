@@ -6,6 +6,7 @@
 // shared/NS3-NOTES.md.
 
 #include "sim/ns3shim.h"
+#include "sim/ns3shim_util.h"
 
 #include <ns3/boolean.h>
 #include <ns3/callback.h>
@@ -21,9 +22,11 @@
 #include <ns3/ipv4-l3-protocol.h>
 #include <ns3/ipv4-packet-info-tag.h>
 #include <ns3/ipv4-route.h>
+#include <ns3/ipv4-routing-table-entry.h>
 #include <ns3/ipv4-static-routing-helper.h>
 #include <ns3/ipv4-static-routing.h>
 #include <ns3/mac48-address.h>
+#include <ns3/net-device-queue-interface.h>
 #include <ns3/node.h>
 #include <ns3/packet.h>
 #include <ns3/pcap-file-wrapper.h>
@@ -35,12 +38,15 @@
 #include <ns3/simulator.h>
 #include <ns3/socket.h>
 #include <ns3/tcp-socket-factory.h>
+#include <ns3/traffic-control-layer.h>
 #include <ns3/trace-helper.h>
 #include <ns3/udp-socket-factory.h>
 #include <ns3/uinteger.h>
 #include <ns3/virtual-net-device.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -59,7 +65,7 @@ namespace {
 constexpr uint32_t PPP_HDR = 2;
 constexpr uint16_t ETH_IPV4 = 0x0800;
 
-enum DevKind { DEV_LOOP, DEV_P2P, DEV_TUN };
+enum DevKind { DEV_LOOP, DEV_P2P, DEV_TUN, DEV_ANY /* get_dev_of: all but the loopback */ };
 enum SockKind { SK_UDP, SK_TCP, SK_TCP_LISTEN, SK_PROTO, SK_ICMP };
 
 class ShimL4;
@@ -128,17 +134,18 @@ struct Shim {
 	bool running = false; // inside ns3shim_run*: callbacks must not run or destroy
 	std::vector<Ptr<PcapFileWrapper>> pcaps;
 	std::vector<std::pair<void (*)(void *), void *>> at_destroy;
+	ns3shim_drop_fn drop_fn = nullptr;
+	void *drop_ctx = nullptr;
 };
 
 Shim *g;
-char g_err[512];
 
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(g_err, sizeof g_err, fmt, ap);
+	ns3shim_util_verrorf(code, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -146,8 +153,7 @@ int fail(int code, const char *fmt, ...)
 std::string ipstr(uint32_t a)
 {
 	char b[16];
-	snprintf(b, sizeof b, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-	return b;
+	return ns3shim_util_ipstr(a, b);
 }
 
 uint64_t now_ns()
@@ -242,6 +248,31 @@ SockRec *get_sock(const char *fn, int s, int *err)
 	return r;
 }
 
+// get_dev_of is get_dev for a device of kind |want| (DEV_P2P, DEV_TUN, DEV_ANY).
+DevRec *get_dev_of(const char *fn, int n, int dv, int want, int *err)
+{
+	DevRec *d = get_dev(fn, n, dv, err);
+	if (d && (want == DEV_ANY ? d->kind == DEV_LOOP : d->kind != want)) {
+		*err = fail(NS3SHIM_EARG, "%s: device %d of node %d %s", fn, dv, n,
+			    want == DEV_ANY   ? "is the loopback"
+			    : want == DEV_P2P ? "is not a point-to-point link"
+					      : "is not a tunnel");
+		return nullptr;
+	}
+	return d;
+}
+
+// get_sock_of is get_sock for a socket of kind |k1| or |k2| (|what| names them).
+SockRec *get_sock_of(const char *fn, int s, int k1, int k2, const char *what, int *err)
+{
+	SockRec *r = get_sock(fn, s, err);
+	if (r && r->kind != k1 && r->kind != k2) {
+		*err = fail(NS3SHIM_EARG, "%s: socket %d is not a %s", fn, s, what);
+		return nullptr;
+	}
+	return r;
+}
+
 bool check_ptr(const char *fn, const void *p, const char *what, int *err)
 {
 	if (!p) {
@@ -263,39 +294,7 @@ SockRec *new_sock(int kind, int node)
 
 Ipv4Mask prefix_mask(int prefix)
 {
-	return Ipv4Mask(prefix == 0 ? 0u : 0xffffffffu << (32 - prefix));
-}
-
-// parse_icmp_error fills |e| from an ICMP error message |m| (ICMP header
-// on); returns false for other ICMP types or a quote too short to read.
-bool parse_icmp_error(uint32_t from, const uint8_t *m, size_t n, ns3shim_icmp *e)
-{
-	if (n < 8)
-		return false;
-	uint8_t type = m[0];
-	if (type != 3 && type != 4 && type != 5 && type != 11 && type != 12)
-		return false;
-	*e = ns3shim_icmp{};
-	e->from = from;
-	e->type = type;
-	e->code = m[1];
-	if (type == 3 && m[1] == 4)
-		e->info = (uint32_t)m[6] << 8 | m[7];
-	const uint8_t *q = m + 8;
-	size_t qn = n - 8;
-	if (qn < 20 || (q[0] >> 4) != 4 || (size_t)(q[0] & 15) * 4 > qn)
-		return true;
-	size_t ihl = (size_t)(q[0] & 15) * 4;
-	e->orig_proto = q[9];
-	e->orig_src = (uint32_t)q[12] << 24 | (uint32_t)q[13] << 16 | (uint32_t)q[14] << 8 | q[15];
-	e->orig_dst = (uint32_t)q[16] << 24 | (uint32_t)q[17] << 16 | (uint32_t)q[18] << 8 | q[19];
-	size_t pn = qn - ihl < 8 ? qn - ihl : 8;
-	memcpy(e->orig_payload, q + ihl, pn);
-	if ((e->orig_proto == 6 || e->orig_proto == 17) && pn >= 4) {
-		e->orig_sport = (uint16_t)(q[ihl] << 8 | q[ihl + 1]);
-		e->orig_dport = (uint16_t)(q[ihl + 2] << 8 | q[ihl + 3]);
-	}
-	return true;
+	return Ipv4Mask(ns3shim_util_mask(prefix));
 }
 
 int dev_of_iface(NodeRec *nr, uint32_t iface)
@@ -305,95 +304,41 @@ int dev_of_iface(NodeRec *nr, uint32_t iface)
 	return (int)nr->ipv4->GetNetDevice(iface)->GetIfIndex();
 }
 
-// ---------------------------------------------------------------- L4 handler
-
-// ShimL4 is an IP protocol (e.g. ESP) handled in C: Ipv4L3Protocol hands it
-// local reassembled datagrams and the ICMP errors that quote them.
-class ShimL4 : public IpL4Protocol
-{
-  public:
-	static TypeId GetTypeId()
-	{
-		static TypeId tid = TypeId("vpnlab::ShimL4").SetParent<IpL4Protocol>().SetGroupName(
-			"Internet");
-		return tid;
-	}
-	int proto = 0;
-	SockRec *rec = nullptr;
-	DownTargetCallback down;
-	DownTargetCallback6 down6;
-
-	int GetProtocolNumber() const override { return proto; }
-	RxStatus Receive(Ptr<Packet> p, const Ipv4Header &h, Ptr<Ipv4Interface> iface) override
-	{
-		if (!rec || rec->closed || !rec->proto_recv)
-			return RX_OK;
-		Bytes b(p);
-		ns3shim_pktinfo pi{};
-		pi.src = h.GetSource().Get();
-		pi.dst = h.GetDestination().Get();
-		pi.proto = h.GetProtocol();
-		pi.ttl = h.GetTtl();
-		pi.tos = h.GetTos();
-		pi.dev = iface && iface->GetDevice() ? (int)iface->GetDevice()->GetIfIndex() : -1;
-		rec->proto_recv(rec->ctx, rec->id, &pi, b.p, b.n);
-		return RX_OK;
-	}
-	RxStatus Receive(Ptr<Packet>, const Ipv6Header &, Ptr<Ipv6Interface>) override
-	{
-		return RX_ENDPOINT_UNREACH;
-	}
-	void ReceiveIcmp(Ipv4Address icmpSource, uint8_t, uint8_t type, uint8_t code, uint32_t info,
-			 Ipv4Address psrc, Ipv4Address pdst, const uint8_t payload[8]) override
-	{
-		if (!rec || rec->closed || !rec->icmp)
-			return;
-		ns3shim_icmp e{};
-		e.from = icmpSource.Get();
-		e.type = type;
-		e.code = code;
-		e.info = info;
-		e.orig_src = psrc.Get();
-		e.orig_dst = pdst.Get();
-		e.orig_proto = (uint8_t)proto;
-		memcpy(e.orig_payload, payload, 8);
-		rec->icmp(rec->ctx, rec->id, &e);
-	}
-	void SetDownTarget(DownTargetCallback cb) override { down = cb; }
-	void SetDownTarget6(DownTargetCallback6 cb) override { down6 = cb; }
-	DownTargetCallback GetDownTarget() const override { return down; }
-	DownTargetCallback6 GetDownTarget6() const override { return down6; }
-};
-
 // ---------------------------------------------------------------- trace sinks
 
-void tr_tx_p2p(DevRec *d, Ptr<const Packet> p)
-{
-	d->ctr.tx_packets++;
-	d->ctr.tx_bytes += p->GetSize() - PPP_HDR;
-}
-void tr_rx_p2p(DevRec *d, Ptr<const Packet> p)
-{
-	d->ctr.rx_packets++;
-	d->ctr.rx_bytes += p->GetSize() - PPP_HDR;
-}
 void tr_tx(DevRec *d, Ptr<const Packet> p)
 {
 	d->ctr.tx_packets++;
-	d->ctr.tx_bytes += p->GetSize();
+	d->ctr.tx_bytes += p->GetSize() - (d->kind == DEV_P2P ? PPP_HDR : 0);
 }
 void tr_rx(DevRec *d, Ptr<const Packet> p)
 {
 	d->ctr.rx_packets++;
-	d->ctr.rx_bytes += p->GetSize();
+	d->ctr.rx_bytes += p->GetSize() - (d->kind == DEV_P2P ? PPP_HDR : 0);
 }
-void tr_txdrop(DevRec *d, Ptr<const Packet>)
+// drop_emit hands a counted drop to the ns3shim_drop_hook, if any.
+void drop_emit(DevRec *d, int kind, const uint8_t *p, size_t n)
+{
+	if (g->drop_fn)
+		g->drop_fn(g->drop_ctx, d->node, d->index, kind, p, n);
+}
+void drop_pkt(DevRec *d, int kind, Ptr<const Packet> p, uint32_t skip)
+{
+	if (!g->drop_fn)
+		return;
+	Bytes b(p);
+	size_t k = skip < b.n ? skip : b.n;
+	drop_emit(d, kind, b.p + k, b.n - k);
+}
+void tr_txdrop(DevRec *d, Ptr<const Packet> p)
 {
 	d->ctr.tx_drops++;
+	drop_pkt(d, NS3SHIM_DROP_TX, p, PPP_HDR);
 }
-void tr_rxdrop(DevRec *d, Ptr<const Packet>)
+void tr_rxdrop(DevRec *d, Ptr<const Packet> p)
 {
 	d->ctr.rx_drops++;
+	drop_pkt(d, NS3SHIM_DROP_RX, p, PPP_HDR);
 }
 void tr_pcap(PcapFileWrapper *f, Ptr<const Packet> p)
 {
@@ -408,7 +353,7 @@ void local_deliver(NodeRec *nr, const Ipv4Header &h, Ptr<const Packet> p, uint32
 	if (h.GetProtocol() != 1)
 		return;
 	Bytes b(p);
-	nr->icmp_valid = parse_icmp_error(h.GetSource().Get(), b.p, b.n, &nr->icmp_last);
+	nr->icmp_valid = ns3shim_util_icmp_parse(h.GetSource().Get(), b.p, b.n, &nr->icmp_last);
 	if (nr->icmp_handles.empty())
 		return;
 	ns3shim_pktinfo pi{};
@@ -487,7 +432,7 @@ void udp_rx(SockRec *r, Ptr<Socket> s)
 	}
 }
 
-void udp_icmp(SockRec *r, Ipv4Address src, uint8_t, uint8_t type, uint8_t code, uint32_t info)
+void sock_icmp(SockRec *r, Ipv4Address src, uint8_t, uint8_t type, uint8_t code, uint32_t info)
 {
 	if (r->closed || !r->icmp)
 		return;
@@ -503,33 +448,72 @@ void udp_icmp(SockRec *r, Ipv4Address src, uint8_t, uint8_t type, uint8_t code, 
 	r->icmp(r->ctx, r->id, &e);
 }
 
+// ---------------------------------------------------------------- L4 handler
+
+// ShimL4 is an IP protocol (e.g. ESP) handled in C: Ipv4L3Protocol hands it
+// local reassembled datagrams and the ICMP errors that quote them.
+class ShimL4 : public IpL4Protocol
+{
+  public:
+	static TypeId GetTypeId()
+	{
+		static TypeId tid = TypeId("vpnlab::ShimL4").SetParent<IpL4Protocol>().SetGroupName(
+			"Internet");
+		return tid;
+	}
+	int proto = 0;
+	SockRec *rec = nullptr;
+	DownTargetCallback down;
+	DownTargetCallback6 down6;
+
+	int GetProtocolNumber() const override { return proto; }
+	RxStatus Receive(Ptr<Packet> p, const Ipv4Header &h, Ptr<Ipv4Interface> iface) override
+	{
+		if (!rec || rec->closed || !rec->proto_recv)
+			return RX_OK;
+		Bytes b(p);
+		ns3shim_pktinfo pi{};
+		pi.src = h.GetSource().Get();
+		pi.dst = h.GetDestination().Get();
+		pi.proto = h.GetProtocol();
+		pi.ttl = h.GetTtl();
+		pi.tos = h.GetTos();
+		pi.dev = iface && iface->GetDevice() ? (int)iface->GetDevice()->GetIfIndex() : -1;
+		rec->proto_recv(rec->ctx, rec->id, &pi, b.p, b.n);
+		return RX_OK;
+	}
+	RxStatus Receive(Ptr<Packet>, const Ipv6Header &, Ptr<Ipv6Interface>) override
+	{
+		return RX_ENDPOINT_UNREACH;
+	}
+	// ReceiveIcmp: the quoted fields come from local_deliver's parse of the
+	// same message, as for UDP (ns-3 passes them here too)
+	void ReceiveIcmp(Ipv4Address src, uint8_t ttl, uint8_t type, uint8_t code, uint32_t info,
+			 Ipv4Address, Ipv4Address, const uint8_t *) override
+	{
+		if (rec)
+			sock_icmp(rec, src, ttl, type, code, info);
+	}
+	void SetDownTarget(DownTargetCallback cb) override { down = cb; }
+	void SetDownTarget6(DownTargetCallback6 cb) override { down6 = cb; }
+	DownTargetCallback GetDownTarget() const override { return down; }
+	DownTargetCallback6 GetDownTarget6() const override { return down6; }
+};
+
 void tcp_wire(SockRec *r);
 
-void tcp_connected(SockRec *r, Ptr<Socket>)
+void tcp_connected(SockRec *r, int ok, Ptr<Socket>)
 {
 	if (!r->closed && r->tcp.connected)
-		r->tcp.connected(r->ctx, r->id, 1);
+		r->tcp.connected(r->ctx, r->id, ok);
 }
-void tcp_connect_failed(SockRec *r, Ptr<Socket>)
-{
-	if (!r->closed && r->tcp.connected)
-		r->tcp.connected(r->ctx, r->id, 0);
-}
-void tcp_closed(SockRec *r, int error)
+void tcp_closed(SockRec *r, int error, Ptr<Socket>)
 {
 	if (r->closed || r->close_notified)
 		return;
 	r->close_notified = true;
 	if (r->tcp.closed)
 		r->tcp.closed(r->ctx, r->id, error);
-}
-void tcp_normal_close(SockRec *r, Ptr<Socket>)
-{
-	tcp_closed(r, 0);
-}
-void tcp_error_close(SockRec *r, Ptr<Socket>)
-{
-	tcp_closed(r, 1);
 }
 void tcp_rx(SockRec *r, Ptr<Socket> s)
 {
@@ -556,6 +540,8 @@ void tcp_accepted(SockRec *l, Ptr<Socket> s, const Address &from)
 	r->mss = l->mss;
 	r->tcp = l->tcp;
 	r->ctx = l->ctx;
+	r->icmp = l->icmp; // the fork's IcmpCallback is still bound to the listener
+	s->SetAttribute("IcmpCallback", CallbackValue(MakeBoundCallback(&sock_icmp, r)));
 	tcp_wire(r);
 	uint32_t peer = 0;
 	uint16_t pport = 0;
@@ -569,10 +555,10 @@ void tcp_accepted(SockRec *l, Ptr<Socket> s, const Address &from)
 }
 void tcp_wire(SockRec *r)
 {
-	r->s->SetConnectCallback(MakeBoundCallback(&tcp_connected, r),
-				 MakeBoundCallback(&tcp_connect_failed, r));
-	r->s->SetCloseCallbacks(MakeBoundCallback(&tcp_normal_close, r),
-				MakeBoundCallback(&tcp_error_close, r));
+	r->s->SetConnectCallback(MakeBoundCallback(&tcp_connected, r, 1),
+				 MakeBoundCallback(&tcp_connected, r, 0));
+	r->s->SetCloseCallbacks(MakeBoundCallback(&tcp_closed, r, 0),
+				MakeBoundCallback(&tcp_closed, r, 1));
 	r->s->SetRecvCallback(MakeBoundCallback(&tcp_rx, r));
 	r->s->SetSendCallback(MakeBoundCallback(&tcp_space, r));
 }
@@ -623,8 +609,8 @@ DevRec *add_dev(NodeRec *nr, Ptr<NetDevice> dev, int kind)
 	}
 	DevRec *raw = d.get();
 	if (kind == DEV_P2P) {
-		dev->TraceConnectWithoutContext("PhyTxBegin", MakeBoundCallback(&tr_tx_p2p, raw));
-		dev->TraceConnectWithoutContext("MacRx", MakeBoundCallback(&tr_rx_p2p, raw));
+		dev->TraceConnectWithoutContext("PhyTxBegin", MakeBoundCallback(&tr_tx, raw));
+		dev->TraceConnectWithoutContext("MacRx", MakeBoundCallback(&tr_rx, raw));
 		dev->TraceConnectWithoutContext("MacTxDrop", MakeBoundCallback(&tr_txdrop, raw));
 		dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&tr_rxdrop, raw));
 	} else if (kind == DEV_TUN) {
@@ -650,9 +636,48 @@ void apply_loss(DevRec *d)
 	d->em->SetRate(rate);
 }
 
-bool valid_mtu(uint32_t mtu)
+// routes_del removes |nr|'s routes to |net|/|mask| via |gw| out of
+// interface |ifc| (-1 = any); returns how many.
+int routes_del(NodeRec *nr, uint32_t net, uint32_t mask, uint32_t gw, int ifc)
 {
-	return mtu >= 68 && mtu <= 65535;
+	int n = 0;
+	for (uint32_t i = nr->rt->GetNRoutes(); i-- > 0;) {
+		Ipv4RoutingTableEntry e = nr->rt->GetRoute(i);
+		if (e.GetDest().Get() == net && e.GetDestNetworkMask().Get() == mask &&
+		    e.GetGateway().Get() == gw && (ifc < 0 || e.GetInterface() == (uint32_t)ifc)) {
+			nr->rt->RemoveRoute(i);
+			n++;
+		}
+	}
+	return n;
+}
+
+bool dev_stopped(DevRec *d)
+{
+	Ptr<NetDeviceQueueInterface> q;
+	if (d->kind == DEV_P2P)
+		q = d->dev->GetObject<NetDeviceQueueInterface>();
+	return q && q->GetNTxQueues() > 0 && q->GetTxQueue(0)->IsStopped();
+}
+
+// tr_tcdrop: TrafficControlLayer "TcDrop" names no device, only the packet
+// (IPv4 header on); the drop happened on the device its destination routes
+// to, whose queue is stopped — else on the first stopped one.
+void tr_tcdrop(NodeRec *nr, Ptr<const Packet> p)
+{
+	Ipv4Header h;
+	p->PeekHeader(h);
+	Ptr<Ipv4Route> r = route_out(nr, h.GetDestination().Get());
+	DevRec *d = nullptr;
+	if (r && r->GetOutputDevice()->GetIfIndex() < nr->devs.size())
+		d = nr->devs[r->GetOutputDevice()->GetIfIndex()].get();
+	for (size_t i = 0; (!d || !dev_stopped(d)) && i < nr->devs.size(); i++)
+		if (dev_stopped(nr->devs[i].get()))
+			d = nr->devs[i].get();
+	if (!d)
+		d = nr->devs[0].get();
+	d->ctr.tc_drops++;
+	drop_pkt(d, NS3SHIM_DROP_TC, p, 0);
 }
 
 } // namespace
@@ -660,20 +685,6 @@ bool valid_mtu(uint32_t mtu)
 // ================================================================ C API
 
 extern "C" {
-
-const char *ns3shim_last_error(void)
-{
-	return g_err;
-}
-
-int ns3shim_errorf(int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(g_err, sizeof g_err, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 int ns3shim_init(uint32_t seed, uint64_t run)
 {
@@ -688,7 +699,7 @@ int ns3shim_init(uint32_t seed, uint64_t run)
 	g = new Shim;
 	g->stack.SetIpv6StackInstall(false);
 	g->stack.SetRoutingHelper(Ipv4StaticRoutingHelper());
-	g_err[0] = 0;
+	ns3shim_util_clear_error();
 	return 0;
 }
 
@@ -828,9 +839,8 @@ int ns3shim_node_add(const char *name, int kind)
 	if (!g)
 		return fail(NS3SHIM_ESTATE, "ns3shim_node_add: %s", no_init);
 	if (kind != NS3SHIM_HOST && kind != NS3SHIM_RAW)
-		return fail(NS3SHIM_EARG,
-			    "ns3shim_node_add: kind %d is neither NS3SHIM_HOST (1) nor NS3SHIM_RAW (2)",
-			    kind);
+		return fail(NS3SHIM_EARG, "ns3shim_node_add: kind %d is neither %s", kind,
+			    "NS3SHIM_HOST (1) nor NS3SHIM_RAW (2)");
 	auto nr = std::make_unique<NodeRec>();
 	nr->id = (int)g->nodes.size();
 	nr->kind = kind;
@@ -845,6 +855,8 @@ int ns3shim_node_add(const char *name, int kind)
 		raw->rt = DynamicCast<Ipv4StaticRouting>(raw->ipv4->GetRoutingProtocol());
 		raw->ipv4->TraceConnectWithoutContext("LocalDeliver",
 						      MakeBoundCallback(&local_deliver, raw));
+		raw->node->GetObject<TrafficControlLayer>()->TraceConnectWithoutContext(
+			"TcDrop", MakeBoundCallback(&tr_tcdrop, raw));
 		for (uint32_t i = 0; i < raw->node->GetNDevices(); i++)
 			add_dev(raw, raw->node->GetDevice(i), DEV_LOOP);
 	}
@@ -873,19 +885,11 @@ int ns3shim_link_add(int a, int b, const struct ns3shim_link_cfg *cfg, int *dev_
 	NodeRec *nb = get_node(fn, b, &err);
 	if (!nb)
 		return err;
-	if (!check_ptr(fn, cfg, "cfg", &err))
+	uint32_t mtu_a, mtu_b;
+	if ((err = ns3shim_util_link_cfg(fn, cfg, &mtu_a, &mtu_b)) < 0)
 		return err;
 	if (a == b)
 		return fail(NS3SHIM_EARG, "%s: cannot link %s to itself", fn, node_desc(na).c_str());
-	if (cfg->rate_bps == 0)
-		return fail(NS3SHIM_EARG, "%s: rate_bps is 0 (expected > 0)", fn);
-	if (cfg->delay_ns > (uint64_t)std::numeric_limits<int64_t>::max())
-		return fail(NS3SHIM_EARG, "%s: delay_ns %llu is too large", fn,
-			    (unsigned long long)cfg->delay_ns);
-	uint32_t mtu_a = cfg->mtu_a ? cfg->mtu_a : 1500, mtu_b = cfg->mtu_b ? cfg->mtu_b : 1500;
-	if (!valid_mtu(mtu_a) || !valid_mtu(mtu_b))
-		return fail(NS3SHIM_EARG, "%s: mtu %u/%u out of range (expected 68..65535)", fn,
-			    mtu_a, mtu_b);
 	PointToPointHelper p2p;
 	p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(cfg->rate_bps)));
 	p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds((int64_t)cfg->delay_ns)));
@@ -915,16 +919,9 @@ int ns3shim_addr_add(int node, int dev, uint32_t addr, int prefix)
 	const char *fn = "ns3shim_addr_add";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
+	DevRec *d = nr ? get_dev_of(fn, node, dev, DEV_ANY, &err) : nullptr;
+	if (!d || (err = ns3shim_util_prefix(fn, prefix, 1)) < 0)
 		return err;
-	DevRec *d = get_dev(fn, node, dev, &err);
-	if (!d)
-		return err;
-	if (d->kind == DEV_LOOP)
-		return fail(NS3SHIM_EARG, "%s: device %d of %s is the loopback", fn, dev,
-			    node_desc(nr).c_str());
-	if (prefix < 1 || prefix > 32)
-		return fail(NS3SHIM_EARG, "%s: prefix %d out of range (expected 1..32)", fn, prefix);
 	if (addr == 0)
 		return fail(NS3SHIM_EARG, "%s: address 0.0.0.0 is not assignable", fn);
 	if (nr->ipv4->GetInterfaceForAddress(Ipv4Address(addr)) >= 0)
@@ -940,10 +937,8 @@ int ns3shim_route_add(int node, uint32_t dst, int prefix, uint32_t gw, int dev)
 	const char *fn = "ns3shim_route_add";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
+	if (!nr || (err = ns3shim_util_prefix(fn, prefix, 0)) < 0)
 		return err;
-	if (prefix < 0 || prefix > 32)
-		return fail(NS3SHIM_EARG, "%s: prefix %d out of range (expected 0..32)", fn, prefix);
 	if (dev == -1) {
 		if (gw == 0)
 			return fail(NS3SHIM_EARG, "%s: dev -1 needs a gateway to choose the device", fn);
@@ -973,14 +968,76 @@ int ns3shim_route_add(int node, uint32_t dst, int prefix, uint32_t gw, int dev)
 	return 0;
 }
 
+int ns3shim_route_del(int node, uint32_t dst, int prefix, uint32_t gw, int dev)
+{
+	const char *fn = "ns3shim_route_del";
+	int err = NS3SHIM_EARG;
+	NodeRec *nr = get_host(fn, node, &err);
+	if (!nr || (err = ns3shim_util_prefix(fn, prefix, 0)) < 0)
+		return err;
+	DevRec *d = dev == -1 ? nullptr : get_dev(fn, node, dev, &err);
+	if (dev != -1 && !d)
+		return err;
+	uint32_t mask = ns3shim_util_mask(prefix), net = dst & mask;
+	int n = routes_del(nr, net, mask, gw, d ? d->iface : -1);
+	if (n == 0)
+		return fail(NS3SHIM_ENOROUTE, "%s: %s has no route to %s/%d via %s on %s", fn,
+			    node_desc(nr).c_str(), ipstr(net).c_str(), prefix, ipstr(gw).c_str(),
+			    d ? ("device " + std::to_string(dev)).c_str() : "any device");
+	return n;
+}
+
+int ns3shim_addr_del(int node, int dev, uint32_t addr)
+{
+	const char *fn = "ns3shim_addr_del";
+	int err = NS3SHIM_EARG;
+	NodeRec *nr = get_host(fn, node, &err);
+	DevRec *d = nr ? get_dev_of(fn, node, dev, DEV_ANY, &err) : nullptr;
+	if (!d)
+		return err;
+	int32_t on = nr->ipv4->GetInterfaceForAddress(Ipv4Address(addr));
+	if (on != d->iface)
+		return fail(NS3SHIM_EARG, "%s: %s is not an address of device %d of %s%s%s", fn,
+			    ipstr(addr).c_str(), dev, node_desc(nr).c_str(),
+			    on < 0 ? "" : ": it is on device ",
+			    on < 0 ? "" : std::to_string(dev_of_iface(nr, (uint32_t)on)).c_str());
+	uint32_t ifc = (uint32_t)d->iface, mask = 0;
+	for (uint32_t j = 0; j < nr->ipv4->GetNAddresses(ifc); j++)
+		if (nr->ipv4->GetAddress(ifc, j).GetLocal().Get() == addr)
+			mask = nr->ipv4->GetAddress(ifc, j).GetMask().Get();
+	uint32_t net = addr & mask;
+	// ns-3 aborts the process when a lookup picks a route out of an
+	// interface without an address (SourceAddressSelection): keep one.
+	for (uint32_t i = 0; nr->ipv4->GetNAddresses(ifc) == 1 && i < nr->rt->GetNRoutes(); i++) {
+		Ipv4RoutingTableEntry e = nr->rt->GetRoute(i);
+		if (e.GetInterface() == ifc && (e.GetDest().Get() != net || e.GetGateway().Get() ||
+						e.GetDestNetworkMask().Get() != mask))
+			return fail(NS3SHIM_ESTATE, "%s: %s is the last address of device %d of %s; "
+				    "delete its route to %s/%d first (ns-3 would abort on it)", fn,
+				    ipstr(addr).c_str(), dev, node_desc(nr).c_str(),
+				    ipstr(e.GetDest().Get()).c_str(),
+				    __builtin_popcount(e.GetDestNetworkMask().Get()));
+	}
+	nr->ipv4->RemoveAddress(ifc, Ipv4Address(addr));
+	// ns-3 keeps a /32's connected route (it sweeps only subnet routes) and
+	// drops a subnet's even when another address on |ifc| still needs it
+	routes_del(nr, net, mask, 0, (int)ifc);
+	for (uint32_t j = 0; j < nr->ipv4->GetNAddresses(ifc); j++) {
+		Ipv4InterfaceAddress ia = nr->ipv4->GetAddress(ifc, j);
+		if (ia.GetMask().Get() == mask && (ia.GetLocal().Get() & mask) == net) {
+			nr->rt->AddNetworkRouteTo(Ipv4Address(net), ia.GetMask(), ifc);
+			break;
+		}
+	}
+	return 0;
+}
+
 int ns3shim_route_lookup(int node, uint32_t dst, struct ns3shim_route_info *out)
 {
 	const char *fn = "ns3shim_route_lookup";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
-		return err;
-	if (!check_ptr(fn, out, "out", &err))
+	if (!nr || !check_ptr(fn, out, "out", &err))
 		return err;
 	Ptr<Ipv4Route> r = route_out(nr, dst);
 	if (!r)
@@ -1006,12 +1063,10 @@ int ns3shim_dev_set_mtu(int node, int dev, uint32_t mtu)
 {
 	const char *fn = "ns3shim_dev_set_mtu";
 	int err = NS3SHIM_EARG;
-	DevRec *d = get_dev(fn, node, dev, &err);
+	DevRec *d = get_dev_of(fn, node, dev, DEV_ANY, &err);
 	if (!d)
 		return err;
-	if (d->kind == DEV_LOOP)
-		return fail(NS3SHIM_EARG, "%s: device %d of node %d is the loopback", fn, dev, node);
-	if (!valid_mtu(mtu))
+	if (!ns3shim_util_mtu_ok(mtu))
 		return fail(NS3SHIM_EARG, "%s: mtu %u out of range (expected 68..65535)", fn, mtu);
 	d->dev->SetMtu((uint16_t)mtu);
 	return 0;
@@ -1021,12 +1076,9 @@ int ns3shim_dev_set_loss(int node, int dev, double rate)
 {
 	const char *fn = "ns3shim_dev_set_loss";
 	int err = NS3SHIM_EARG;
-	DevRec *d = get_dev(fn, node, dev, &err);
+	DevRec *d = get_dev_of(fn, node, dev, DEV_P2P, &err);
 	if (!d)
 		return err;
-	if (d->kind != DEV_P2P)
-		return fail(NS3SHIM_EARG, "%s: device %d of node %d is not a point-to-point link", fn,
-			    dev, node);
 	if (!(rate >= 0 && rate <= 1))
 		return fail(NS3SHIM_EARG, "%s: rate %g out of range (expected 0..1)", fn, rate);
 	d->loss = rate;
@@ -1057,11 +1109,18 @@ int ns3shim_dev_counters(int node, int dev, struct ns3shim_dev_counters *out)
 	const char *fn = "ns3shim_dev_counters";
 	int err = NS3SHIM_EARG;
 	DevRec *d = get_dev(fn, node, dev, &err);
-	if (!d)
-		return err;
-	if (!check_ptr(fn, out, "out", &err))
+	if (!d || !check_ptr(fn, out, "out", &err))
 		return err;
 	*out = d->ctr;
+	return 0;
+}
+
+int ns3shim_drop_hook(ns3shim_drop_fn fn_, void *ctx)
+{
+	if (!g)
+		return fail(NS3SHIM_ESTATE, "ns3shim_drop_hook: %s", no_init);
+	g->drop_fn = fn_;
+	g->drop_ctx = ctx;
 	return 0;
 }
 
@@ -1069,13 +1128,9 @@ int ns3shim_pcap_open(int node, int dev, const char *path)
 {
 	const char *fn = "ns3shim_pcap_open";
 	int err = NS3SHIM_EARG;
-	DevRec *d = get_dev(fn, node, dev, &err);
-	if (!d)
+	DevRec *d = get_dev_of(fn, node, dev, DEV_ANY, &err);
+	if (!d || !check_ptr(fn, path, "path", &err))
 		return err;
-	if (!check_ptr(fn, path, "path", &err))
-		return err;
-	if (d->kind == DEV_LOOP)
-		return fail(NS3SHIM_EARG, "%s: device %d of node %d is the loopback", fn, dev, node);
 	// PcapHelper aborts the process on an unwritable path: probe first.
 	FILE *probe = fopen(path, "wb");
 	if (!probe)
@@ -1118,7 +1173,7 @@ int ns3shim_udp_open(int node, uint32_t addr, uint16_t port, ns3shim_udp_recv_fn
 	r->port = InetSocketAddress::ConvertFrom(local).GetPort();
 	s->SetRecvPktInfo(true);
 	s->SetRecvCallback(MakeBoundCallback(&udp_rx, r));
-	s->SetAttribute("IcmpCallback", CallbackValue(MakeBoundCallback(&udp_icmp, r)));
+	s->SetAttribute("IcmpCallback", CallbackValue(MakeBoundCallback(&sock_icmp, r)));
 	return r->id;
 }
 
@@ -1126,15 +1181,11 @@ int ns3shim_udp_sendto(int sock, uint32_t dst, uint16_t port, const uint8_t *dat
 {
 	const char *fn = "ns3shim_udp_sendto";
 	int err = NS3SHIM_EARG;
-	SockRec *r = get_sock(fn, sock, &err);
+	SockRec *r = get_sock_of(fn, sock, SK_UDP, SK_UDP, "UDP socket", &err);
 	if (!r)
 		return err;
-	if (r->kind != SK_UDP)
-		return fail(NS3SHIM_EARG, "%s: socket %d is not a UDP socket", fn, sock);
-	if (!data && len)
-		return fail(NS3SHIM_EARG, "%s: data is NULL", fn);
-	if (len > 65507)
-		return fail(NS3SHIM_EMSGSIZE, "%s: %zu octets exceed the UDP maximum 65507", fn, len);
+	if ((err = ns3shim_util_buf(fn, data, len, 65507, "data", "UDP")) < 0)
+		return err;
 	Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
 	if (r->s->SendTo(p, 0, InetSocketAddress(Ipv4Address(dst), port)) < 0)
 		return sock_errno(fn, r->s, "to " + ipstr(dst) + ":" + std::to_string(port));
@@ -1144,12 +1195,8 @@ int ns3shim_udp_sendto(int sock, uint32_t dst, uint16_t port, const uint8_t *dat
 int ns3shim_udp_port(int sock)
 {
 	int err = NS3SHIM_EARG;
-	SockRec *r = get_sock("ns3shim_udp_port", sock, &err);
-	if (!r)
-		return err;
-	if (r->kind != SK_UDP)
-		return fail(NS3SHIM_EARG, "ns3shim_udp_port: socket %d is not a UDP socket", sock);
-	return r->port;
+	SockRec *r = get_sock_of("ns3shim_udp_port", sock, SK_UDP, SK_UDP, "UDP socket", &err);
+	return r ? r->port : err;
 }
 
 int ns3shim_sock_close(int sock)
@@ -1184,10 +1231,8 @@ int ns3shim_ip_send(int node, uint8_t proto, uint32_t src, uint32_t dst, const u
 	NodeRec *nr = get_host(fn, node, &err);
 	if (!nr)
 		return err;
-	if (!payload && len)
-		return fail(NS3SHIM_EARG, "%s: payload is NULL", fn);
-	if (len > 65515)
-		return fail(NS3SHIM_EMSGSIZE, "%s: %zu octets exceed the IPv4 maximum 65515", fn, len);
+	if ((err = ns3shim_util_buf(fn, payload, len, 65515, "payload", "IPv4")) < 0)
+		return err;
 	if (src && nr->ipv4->GetInterfaceForAddress(Ipv4Address(src)) < 0)
 		return fail(NS3SHIM_EARG, "%s: source %s is not an address of %s", fn,
 			    ipstr(src).c_str(), node_desc(nr).c_str());
@@ -1205,22 +1250,9 @@ int ns3shim_ip_send_hdr(int node, const uint8_t *pkt, size_t len)
 	const char *fn = "ns3shim_ip_send_hdr";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
+	uint32_t dst;
+	if (!nr || (err = ns3shim_util_hdr_check(fn, pkt, len, &dst)) < 0)
 		return err;
-	if (!check_ptr(fn, pkt, "pkt", &err))
-		return err;
-	if (len < 20 || len > 65535)
-		return fail(NS3SHIM_EARG, "%s: length %zu out of range (expected 20..65535)", fn, len);
-	if (pkt[0] != 0x45)
-		return fail(NS3SHIM_EARG,
-			    "%s: version/IHL octet 0x%02x (expected 0x45: IPv4 without options)", fn,
-			    pkt[0]);
-	size_t tot = (size_t)pkt[2] << 8 | pkt[3];
-	if (tot != len)
-		return fail(NS3SHIM_EARG, "%s: total length field %zu != packet length %zu", fn, tot,
-			    len);
-	uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 |
-		       pkt[19];
 	Ptr<Ipv4Route> r = route_out(nr, dst);
 	if (!r)
 		return fail(NS3SHIM_ENOROUTE, "%s: %s has no route to %s", fn, node_desc(nr).c_str(),
@@ -1265,10 +1297,8 @@ int ns3shim_icmp_open(int node, ns3shim_icmp_recv_fn recv, void *ctx)
 	const char *fn = "ns3shim_icmp_open";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
+	if (!nr || !check_ptr(fn, (const void *)recv, "recv", &err))
 		return err;
-	if (!recv)
-		return fail(NS3SHIM_EARG, "%s: recv is NULL", fn);
 	SockRec *r = new_sock(SK_ICMP, node);
 	r->ctx = ctx;
 	r->icmp_recv = recv;
@@ -1304,17 +1334,13 @@ int ns3shim_dev_send(int node, int dev, const uint8_t *pkt, size_t len)
 {
 	const char *fn = "ns3shim_dev_send";
 	int err = NS3SHIM_EARG;
-	DevRec *d = get_dev(fn, node, dev, &err);
-	if (!d)
+	DevRec *d = get_dev_of(fn, node, dev, DEV_P2P, &err);
+	if (!d || !check_ptr(fn, pkt, "pkt", &err))
 		return err;
-	if (!check_ptr(fn, pkt, "pkt", &err))
-		return err;
-	if (d->kind != DEV_P2P)
-		return fail(NS3SHIM_EARG, "%s: device %d of node %d is not a point-to-point link", fn,
-			    dev, node);
 	uint32_t mtu = d->dev->GetMtu();
 	if (len == 0 || len > mtu) {
 		d->ctr.tx_drops++;
+		drop_emit(d, NS3SHIM_DROP_TX, pkt, len);
 		return fail(len ? NS3SHIM_EMSGSIZE : NS3SHIM_EARG,
 			    "%s: packet of %zu octets does not fit MTU %u of node %d device %d", fn,
 			    len, mtu, node, dev);
@@ -1331,9 +1357,7 @@ static int tcp_make(const char *fn, int node, uint32_t mss, const struct ns3shim
 {
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
-		return err;
-	if (!check_ptr(fn, cbs, "cbs", &err))
+	if (!nr || !check_ptr(fn, cbs, "cbs", &err))
 		return err;
 	if (mss < 1 || mss > 65495)
 		return fail(NS3SHIM_EARG, "%s: mss %u out of range (expected 1..65495)", fn, mss);
@@ -1391,17 +1415,12 @@ int ns3shim_tcp_send(int sock, const uint8_t *data, size_t len)
 {
 	const char *fn = "ns3shim_tcp_send";
 	int err = NS3SHIM_EARG;
-	SockRec *r = get_sock(fn, sock, &err);
+	SockRec *r = get_sock_of(fn, sock, SK_TCP, SK_TCP, "TCP connection", &err);
 	if (!r)
 		return err;
-	if (r->kind != SK_TCP)
-		return fail(NS3SHIM_EARG, "%s: socket %d is not a TCP connection", fn, sock);
-	if (!data && len)
-		return fail(NS3SHIM_EARG, "%s: data is NULL", fn);
-	size_t avail = r->s->GetTxAvailable();
-	size_t n = len < avail ? len : avail;
-	if (n > (size_t)std::numeric_limits<int>::max())
-		n = (size_t)std::numeric_limits<int>::max();
+	if ((err = ns3shim_util_buf(fn, data, len, SIZE_MAX, "data", "")) < 0)
+		return err;
+	size_t n = std::min({len, (size_t)r->s->GetTxAvailable(), (size_t)INT_MAX});
 	if (n == 0)
 		return 0;
 	int sent = r->s->Send(Create<Packet>(data, (uint32_t)n));
@@ -1413,13 +1432,22 @@ int ns3shim_tcp_send(int sock, const uint8_t *data, size_t len)
 int ns3shim_tcp_shutdown(int sock)
 {
 	int err = NS3SHIM_EARG;
-	SockRec *r = get_sock("ns3shim_tcp_shutdown", sock, &err);
+	SockRec *r = get_sock_of("ns3shim_tcp_shutdown", sock, SK_TCP, SK_TCP, "TCP connection",
+				 &err);
 	if (!r)
 		return err;
-	if (r->kind != SK_TCP)
-		return fail(NS3SHIM_EARG, "ns3shim_tcp_shutdown: socket %d is not a TCP connection",
-			    sock);
 	r->s->ShutdownSend();
+	return 0;
+}
+
+int ns3shim_tcp_icmp(int sock, ns3shim_icmp_fn icmp)
+{
+	int err = NS3SHIM_EARG;
+	SockRec *r = get_sock_of("ns3shim_tcp_icmp", sock, SK_TCP, SK_TCP_LISTEN, "TCP socket", &err);
+	if (!r)
+		return err;
+	r->icmp = icmp;
+	r->s->SetAttribute("IcmpCallback", CallbackValue(MakeBoundCallback(&sock_icmp, r)));
 	return 0;
 }
 
@@ -1430,11 +1458,9 @@ int ns3shim_tun_add(int node, uint32_t mtu, ns3shim_tun_tx_fn tx, void *ctx)
 	const char *fn = "ns3shim_tun_add";
 	int err = NS3SHIM_EARG;
 	NodeRec *nr = get_host(fn, node, &err);
-	if (!nr)
+	if (!nr || !check_ptr(fn, (const void *)tx, "tx", &err))
 		return err;
-	if (!tx)
-		return fail(NS3SHIM_EARG, "%s: tx is NULL", fn);
-	if (!valid_mtu(mtu))
+	if (!ns3shim_util_mtu_ok(mtu))
 		return fail(NS3SHIM_EARG, "%s: mtu %u out of range (expected 68..65535)", fn, mtu);
 	Ptr<VirtualNetDevice> v = CreateObject<VirtualNetDevice>();
 	v->SetAddress(Mac48Address::Allocate());
@@ -1455,12 +1481,8 @@ int ns3shim_tun_inject(int node, int dev, const uint8_t *pkt, size_t len)
 {
 	const char *fn = "ns3shim_tun_inject";
 	int err = NS3SHIM_EARG;
-	DevRec *d = get_dev(fn, node, dev, &err);
-	if (!d)
-		return err;
-	if (d->kind != DEV_TUN)
-		return fail(NS3SHIM_EARG, "%s: device %d of node %d is not a tunnel", fn, dev, node);
-	if (!check_ptr(fn, pkt, "pkt", &err))
+	DevRec *d = get_dev_of(fn, node, dev, DEV_TUN, &err);
+	if (!d || !check_ptr(fn, pkt, "pkt", &err))
 		return err;
 	if (len < 20 || (pkt[0] >> 4) != 4)
 		return fail(NS3SHIM_EARG, "%s: %zu octets are not an IPv4 packet", fn, len);

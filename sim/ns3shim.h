@@ -145,8 +145,27 @@ int ns3shim_addr_add(int node, int dev, uint32_t addr, int prefix);
  * ns3shim_route_add adds a static route to |dst|/|prefix| on host |node|:
  * via |gw| (0 = on-link) out of |dev|. |dev| = -1 picks the device whose
  * subnet holds |gw|. |dst| = 0, |prefix| = 0 is the default route.
+ * Give |dev| an address before a packet can match the route: ns-3 aborts
+ * the process when a lookup picks a route out of a device without one.
  */
 int ns3shim_route_add(int node, uint32_t dst, int prefix, uint32_t gw, int dev);
+/*
+ * ns3shim_route_del removes the routes to |dst|/|prefix| (|dst| is masked as
+ * in ns3shim_route_add) via |gw| (0 = the on-link ones) out of |dev| (-1 =
+ * any device) from host |node|: exactly what ns3shim_route_add(node, dst,
+ * prefix, gw, dev) added, or a connected route (gw 0). Returns how many
+ * were removed (>= 1); NS3SHIM_ENOROUTE if none matched.
+ */
+int ns3shim_route_del(int node, uint32_t dst, int prefix, uint32_t gw, int dev);
+/*
+ * ns3shim_addr_del removes |addr| from |dev| of host |node|, and with it
+ * the connected route of its subnet (kept if another address on |dev| is
+ * in the same subnet). The last address of |dev| cannot go while other
+ * routes use |dev| (NS3SHIM_ESTATE; see ns3shim_route_add): delete them
+ * first. Sockets bound to |addr| stay open (close them first); datagrams
+ * to |addr| are no longer delivered locally.
+ */
+int ns3shim_addr_del(int node, int dev, uint32_t addr);
 
 /* ns3shim_route_info is the answer of ns3shim_route_lookup. */
 struct ns3shim_route_info {
@@ -168,14 +187,43 @@ int ns3shim_dev_set_loss(int node, int dev, double rate);
 /* ns3shim_link_set_up(link, 0) cuts both directions (packets on the wire are lost too); 1 restores. */
 int ns3shim_link_set_up(int link, int up);
 
-/* ns3shim_dev_counters: bytes are IP bytes (no PPP header). */
+/*
+ * ns3shim_dev_counters: bytes are IP bytes (no PPP header). Every packet
+ * lost on a device is in exactly one of the three drop counters.
+ */
 struct ns3shim_dev_counters {
 	uint64_t tx_packets, tx_bytes; /* put on the wire */
 	uint64_t rx_packets, rx_bytes; /* received and passed up */
 	uint64_t tx_drops;             /* queue full, or ns3shim_dev_send over MTU */
 	uint64_t rx_drops;             /* loss model or cut link */
+	/*
+	 * tc_drops: host devices only. While the simulation runs, ns-3's
+	 * traffic-control layer (no queue disc installed) discards what the
+	 * stack sends while the device queue is full ("stopped"); the send
+	 * still reports success and the device never sees the packet, so
+	 * this, not tx_drops, is where a saturated host link loses packets.
+	 * (Before the first ns3shim_run* the layer is not set up yet and a
+	 * full queue counts as tx_drops.) Attributed to the stopped device the
+	 * packet's destination routes to.
+	 */
+	uint64_t tc_drops;
 };
 int ns3shim_dev_counters(int node, int dev, struct ns3shim_dev_counters *out);
+
+/* ns3shim_drop_kind says which counter a drop went to. */
+enum ns3shim_drop_kind {
+	NS3SHIM_DROP_TX = 1, /* tx_drops */
+	NS3SHIM_DROP_RX = 2, /* rx_drops */
+	NS3SHIM_DROP_TC = 3, /* tc_drops */
+};
+typedef void (*ns3shim_drop_fn)(void *ctx, int node, int dev, int kind, const uint8_t *pkt,
+				size_t len);
+/*
+ * ns3shim_drop_hook calls |fn| for every drop counted above, with the lost
+ * IPv4 packet (no PPP header). One hook per simulation; |fn| NULL removes
+ * it. It runs inside ns-3's send path: record, do not send from it.
+ */
+int ns3shim_drop_hook(ns3shim_drop_fn fn, void *ctx);
 
 /*
  * ns3shim_pcap_open captures both directions of |dev| into |path| (DLT_PPP
@@ -306,6 +354,15 @@ int ns3shim_tcp_listen(int node, uint32_t addr, uint16_t port, uint32_t mss,
 int ns3shim_tcp_send(int sock, const uint8_t *data, size_t len);
 /* ns3shim_tcp_shutdown sends FIN after queued data; the socket still receives. */
 int ns3shim_tcp_shutdown(int sock);
+/*
+ * ns3shim_tcp_icmp delivers ICMP errors quoting the segments of connection
+ * |sock| to |icmp| (with the socket's ctx; NULL stops them). On a listener,
+ * accepted connections inherit it (errors before the accept are reported
+ * on the listener). ns-3 hands TCP only types 3 and 11, and its TCP does
+ * nothing with them itself (no PMTU discovery): 3/4 is for the caller to
+ * act on, e.g. by a smaller |mss| for new connections.
+ */
+int ns3shim_tcp_icmp(int sock, ns3shim_icmp_fn icmp);
 
 /* ------------------------------------------------------------ tunnel interface */
 

@@ -397,6 +397,185 @@ static void test_determinism(void **state)
 	sim_rmdir(d3);
 }
 
+/* ------------------------------------------------------------ traffic-control drops */
+
+/*
+ *   A ──10 Mb/s, queue 10── R ──1 Mb/s, queue 5── B
+ * Bursts overflow the device queues. While the simulation runs, ns-3's
+ * traffic-control layer discards what the stack sends into a full queue
+ * (the send still succeeds and no device trace fires): tc_drops. Before
+ * the first run that layer is not set up, so the device queue itself
+ * overflows: tx_drops. Either way every datagram is accounted for.
+ */
+#define TC_BURST 40
+
+struct drop_log {
+	int n[4];            /* by kind */
+	int at_r_rb, first_ok;
+	int r, rb;           /* R and its device towards B */
+	uint8_t first[28];
+	size_t first_len;
+};
+
+static void drop_rec(void *ctx, int node, int dev, int kind, const uint8_t *p, size_t len)
+{
+	struct drop_log *l = ctx;
+	if (kind >= 1 && kind <= 3)
+		l->n[kind]++;
+	if (kind == NS3SHIM_DROP_TC && node == l->r && dev == l->rb && l->at_r_rb++ == 0) {
+		l->first_len = len;
+		memcpy(l->first, p, len < sizeof l->first ? len : sizeof l->first);
+	}
+}
+
+/* bneck_build makes the drawing above (addresses and routes as in topo3). */
+static int bneck_build(struct topo3 *t, uint32_t q_ar, uint32_t q_rb)
+{
+	struct ns3shim_link_cfg ar = {.rate_bps = 10000000, .delay_ns = MS, .queue_pkts = q_ar};
+	struct ns3shim_link_cfg rb = {.rate_bps = 1000000, .delay_ns = MS, .queue_pkts = q_rb};
+	if ((t->a = ns3shim_node_add("A", NS3SHIM_HOST)) < 0 ||
+	    (t->r = ns3shim_node_add("R", NS3SHIM_HOST)) < 0 ||
+	    (t->b = ns3shim_node_add("B", NS3SHIM_HOST)) < 0 ||
+	    (t->link_ar = ns3shim_link_add(t->a, t->r, &ar, &t->a_dev, &t->ra_dev)) < 0 ||
+	    (t->link_rb = ns3shim_link_add(t->r, t->b, &rb, &t->rb_dev, &t->b_dev)) < 0)
+		return -1;
+	if (ns3shim_addr_add(t->a, t->a_dev, IP_A, 24) < 0 ||
+	    ns3shim_addr_add(t->r, t->ra_dev, IP_RA, 24) < 0 ||
+	    ns3shim_addr_add(t->r, t->rb_dev, IP_RB, 24) < 0 ||
+	    ns3shim_addr_add(t->b, t->b_dev, IP_B, 24) < 0 ||
+	    ns3shim_route_add(t->a, 0, 0, IP_RA, -1) < 0 || ns3shim_route_add(t->b, 0, 0, IP_RB, -1) < 0)
+		return -1;
+	return 0;
+}
+
+struct burst {
+	int sock, n;
+};
+
+static void burst_send(void *ctx)
+{
+	struct burst *b = ctx;
+	uint8_t data[1000] = {0};
+	for (int i = 0; i < b->n; i++)
+		if (ns3shim_udp_sendto(b->sock, IP_B, 9, data, sizeof data) != (int)sizeof data)
+			return;
+}
+
+static void sc_tc_drops(struct simres *res, void *arg)
+{
+	(void)arg;
+	struct topo3 t;
+	struct drop_log dl = {0};
+	SIM_CHECK(res, ns3shim_init(1, 1) == 0);
+	SIM_CHECK(res, bneck_build(&t, 10, 5) == 0);
+	int a = t.a, r = t.r, b = t.b, ad = t.a_dev, rbd = t.rb_dev, bd = t.b_dev;
+	dl.r = r;
+	dl.rb = rbd;
+	SIM_CHECK(res, ns3shim_drop_hook(drop_rec, &dl) == 0);
+	int sink = ns3apps_udp_sink(b, 9);
+	struct burst bu = {ns3shim_udp_open(a, 0, 0, NULL, NULL, NULL), TC_BURST};
+	SIM_CHECK(res, sink >= 0 && bu.sock >= 0);
+
+	/* before the first run: A's device queue overflows (tx_drops) */
+	burst_send(&bu);
+	SIM_CHECK(res, ns3shim_run_until(1 * SEC) > 0);
+	struct ns3shim_dev_counters ca, cr;
+	SIM_CHECK(res, ns3shim_dev_counters(a, ad, &ca) == 0);
+	SIM_CHECK_EQ(res, ca.tc_drops, 0);
+	SIM_CHECK(res, ca.tx_drops > 0);
+	SIM_CHECK_EQ(res, ca.tx_packets + ca.tx_drops, TC_BURST);
+	long pre_a_tx = (long)ca.tx_drops;
+
+	/* during the run: the traffic-control layer drops, at A and at R */
+	SIM_CHECK(res, ns3shim_timer_in(MS, burst_send, &bu) > 0);
+	SIM_CHECK(res, ns3shim_run_until(3 * SEC) > 0);
+	struct ns3apps_stats ss;
+	SIM_CHECK(res, ns3apps_stats(sink, &ss) == 0);
+	SIM_CHECK(res, ns3shim_dev_counters(a, ad, &ca) == 0);
+	SIM_CHECK(res, ns3shim_dev_counters(r, rbd, &cr) == 0);
+	SIM_CHECK_EQ(res, ca.tx_drops, pre_a_tx); /* no new device-queue drops */
+	SIM_CHECK(res, ca.tc_drops > 0);
+	SIM_CHECK(res, cr.tc_drops > 0);
+	SIM_CHECK_EQ(res, cr.tx_drops, 0);
+	/* conservation: every datagram reached B or is in a drop counter */
+	SIM_CHECK_EQ(res, ss.rx_packets + ca.tx_drops + ca.tc_drops + cr.tc_drops, 2 * TC_BURST);
+	SIM_CHECK_EQ(res, cr.tx_packets, ss.rx_packets);
+	/* the hook saw each of them, with the IPv4 packet */
+	SIM_CHECK_EQ(res, dl.n[NS3SHIM_DROP_TX], ca.tx_drops);
+	SIM_CHECK_EQ(res, dl.n[NS3SHIM_DROP_TC], ca.tc_drops + cr.tc_drops);
+	SIM_CHECK_EQ(res, dl.at_r_rb, cr.tc_drops);
+	SIM_CHECK_EQ(res, dl.first_len, 1028);
+	SIM_CHECK_EQ(res, dl.first[0], 0x45);
+	SIM_CHECK_EQ(res, dl.first[9], 17);
+	SIM_CHECK_EQ(res, dl.first[8], 63); /* forwarded: R already took its hop */
+	SIM_CHECK_EQ(res, get32be(dl.first + 16), IP_B);
+
+	/* receive-side losses reach the hook too */
+	SIM_CHECK(res, ns3shim_dev_set_loss(b, bd, 1.0) == 0);
+	bu.n = 3;
+	SIM_CHECK(res, ns3shim_timer_in(MS, burst_send, &bu) > 0);
+	SIM_CHECK(res, ns3shim_run_until(4 * SEC) > 0);
+	SIM_CHECK_EQ(res, dl.n[NS3SHIM_DROP_RX], 3);
+	SIM_CHECK(res, ns3shim_drop_hook(NULL, NULL) == 0);
+	res->v[0] = (long)pre_a_tx;
+	res->v[1] = (long)ca.tc_drops;
+	res->v[2] = (long)cr.tc_drops;
+}
+
+static void test_tc_drops(void **state)
+{
+	(void)state;
+	struct simres r;
+	SIM_RUN(sc_tc_drops, NULL, &r);
+	if (getenv("VPNLAB_SIM_VERBOSE"))
+		fprintf(stderr, "tc drops: A tx %ld (before run), A tc %ld, R tc %ld\n", r.v[0],
+			r.v[1], r.v[2]);
+}
+
+/*
+ * TCP bulk into the same 1 Mb/s bottleneck (queues 100): R's traffic-
+ * control layer drops segments (nothing else would show them), TCP
+ * recovers and the sink gets every octet.
+ */
+static void sc_tc_tcp(struct simres *res, void *arg)
+{
+	(void)arg;
+	struct topo3 t;
+	struct drop_log dl = {0};
+	SIM_CHECK(res, ns3shim_init(1, 1) == 0);
+	SIM_CHECK(res, bneck_build(&t, 0, 0) == 0);
+	dl.r = t.r;
+	dl.rb = t.rb_dev;
+	SIM_CHECK(res, ns3shim_drop_hook(drop_rec, &dl) == 0);
+	int sink = ns3apps_tcp_sink(t.b, 5555, 1000);
+	int bulk = ns3apps_tcp_bulk(t.a, IP_B, 5555, 1000000, 1000);
+	SIM_CHECK(res, sink >= 0 && bulk >= 0);
+	SIM_CHECK(res, ns3shim_run_until(30 * SEC) > 0);
+	struct ns3apps_stats ss;
+	SIM_CHECK(res, ns3apps_stats(sink, &ss) == 0);
+	SIM_CHECK_EQ(res, ss.rx_bytes, 1000000);
+	SIM_CHECK_EQ(res, ss.errors, 0);
+	struct ns3shim_dev_counters ca, cr;
+	SIM_CHECK(res, ns3shim_dev_counters(t.a, t.a_dev, &ca) == 0);
+	SIM_CHECK(res, ns3shim_dev_counters(t.r, t.rb_dev, &cr) == 0);
+	SIM_CHECK(res, cr.tc_drops > 0);
+	SIM_CHECK_EQ(res, cr.tx_drops + ca.tx_drops, 0);
+	SIM_CHECK_EQ(res, dl.n[NS3SHIM_DROP_TC], ca.tc_drops + cr.tc_drops);
+	SIM_CHECK_EQ(res, dl.at_r_rb, cr.tc_drops);
+	res->v[0] = (long)cr.tc_drops;
+	res->v[1] = (long)ca.tc_drops;
+}
+
+static void test_tc_tcp(void **state)
+{
+	(void)state;
+	struct simres r;
+	SIM_RUN(sc_tc_tcp, NULL, &r);
+	if (getenv("VPNLAB_SIM_VERBOSE"))
+		fprintf(stderr, "tcp: traffic control dropped %ld segments at R, %ld at A\n", r.v[0],
+			r.v[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +584,8 @@ int main(void)
 		cmocka_unit_test(test_link_cut_restore),
 		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_tc_drops),
+		cmocka_unit_test(test_tc_tcp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
