@@ -1,7 +1,7 @@
 /*
  * conf_esp.h — the cleartext part of an ESP packet (RFC 4303 §2): SPI and
- * Sequence Number. Payload, padding and ICV are ciphertext; decrypting with
- * keys is a later part of `vpnlab check`.
+ * Sequence Number. Payload, padding and ICV are ciphertext; with keys,
+ * conf_dec.h decrypts them through ref/esp.
  */
 #ifndef VPNLAB_CONF_ESP_H
 #define VPNLAB_CONF_ESP_H

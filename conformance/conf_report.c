@@ -258,6 +258,7 @@ void conf_report_dump(FILE *f, const struct conf_capture *c)
 			fprintf(f, " mtu %u", k->icmp.mtu);
 		for (uint32_t m = 0; m < k->n_msg; m++)
 			msg_line(f, &c->msg[k->first_msg + m]);
+		conf_report_dec_frame(f, c, k);
 		if (k->why)
 			fprintf(f, " (%s)", k->why);
 		if (k->note[0])

@@ -46,5 +46,7 @@ void conf_report_json_str(FILE *f, const char *s);
 void conf_report_dec_summary(FILE *f, const struct conf_capture *c);
 void conf_report_dec_text(FILE *f, const struct conf_capture *c);
 void conf_report_dec_json(FILE *f, const struct conf_capture *c);
+/* conf_report_dec_frame appends what frame |k| decrypted to (for the --dump line). */
+void conf_report_dec_frame(FILE *f, const struct conf_capture *c, const struct conf_pkt *k);
 
 #endif

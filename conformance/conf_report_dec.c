@@ -49,6 +49,37 @@ static void inner_str(const struct conf_dec_esp *e, char *buf, size_t cap)
 	}
 }
 
+void conf_report_dec_frame(FILE *f, const struct conf_capture *c, const struct conf_pkt *k)
+{
+	const struct conf_dec *d = c->dec;
+	if (!d)
+		return;
+	for (uint32_t i = 0; i < k->n_msg; i++) {
+		const struct conf_dec_msg *dm = &d->msg[k->first_msg + i];
+		if (dm->whole >= 0 && d->whole[dm->whole].frame == k->num)
+			fprintf(f, " => %s", d->whole[dm->whole].summary);
+		else if (dm->st == CONF_DEC_OK && dm->whole >= 0)
+			fprintf(f, " => decrypted fragment of the message completed in frame %u", d->whole[dm->whole].frame);
+		else if (dm->st != CONF_DEC_NONE)
+			fprintf(f, " => %s", dm->note[0] ? dm->note : conf_dec_st_name((enum conf_dec_st)dm->st));
+	}
+	if (k->kind != CONF_K_ESP && k->kind != CONF_K_ESP_UDP)
+		return;
+	uint32_t lo = 0, hi = c->n_esp; /* records are in frame order */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->esp[mid].frame < k->num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < c->n_esp && c->esp[lo].frame == k->num; lo++) {
+		char what[200];
+		inner_str(&d->esp[lo], what, sizeof what);
+		fprintf(f, " => %s", what);
+	}
+}
+
 void conf_report_dec_text(FILE *f, const struct conf_capture *c)
 {
 	const struct conf_dec *d = c->dec;

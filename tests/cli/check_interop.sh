@@ -19,6 +19,8 @@
 #   ikev1-aggr-psk-natt     the advisory finding naming the identity sent in clear
 #   ikev1-main-psk-natt     no finding; with keys the ESP of the IKEv1 SA decrypts
 #                           (IKEv1 itself is not decrypted: no IKEv1 in ref/)
+# Frame numbers are those pcaps/interop/README.md documents for the committed
+# captures; SPIs, ports and sizes differ per run and are not asserted.
 # Needs $VPNLAB.
 set -u
 : "${VPNLAB:?set VPNLAB to the vpnlab binary}"
@@ -66,7 +68,7 @@ for side in inside outside; do
 	has 'ESP: 6 of 6 packets decrypted'
 	has '^  frame 3 +IKE_AUTH request mid 1 \[IDi N\(INITIAL_CONTACT\) IDr AUTH CP SA TSi TSr'
 	has '^  frame 13 +INFORMATIONAL request mid 2 \[D\]'
-	has '^  SPI 0x65c9cb64 +3 packets \(frames 5,7,9\), 3 decrypted: IPv4 203.0.113.65 > 203.0.113.1 protocol 1'
+	has '^  SPI 0x[0-9a-f]{8} +3 packets \(frames 5,7,9\), 3 decrypted: IPv4 203.0.113.65 > 203.0.113.1 protocol 1'
 	for r in $keys_rules; do
 		verdict pass MUST $r
 	done
@@ -102,8 +104,8 @@ run ikev2-cert-nofrag-fail inside
 has '11 frames .*5 IKE messages, 0 ESP packets, 0 NAT-keepalives, 9 IP fragments \(3 reassembled, 0 incomplete\)'
 verdict pass MUST ikev2-retransmit-identical "2 retransmitted requests are bitwise identical"
 verdict pass MUST ikev2-retransmit-backoff
-verdict warn ADVISORY ikefrag-ipfrag-unanswered \
-	"frame 5: IKE_AUTH request (Message ID 1, IP datagram of 3984 octets) sent 3 times, IP-fragmented each time, never answered"
+verdict warn ADVISORY ikefrag-ipfrag-unanswered "frame 5: IKE_AUTH request (Message ID 1, IP datagram of"
+verdict warn ADVISORY ikefrag-ipfrag-unanswered "octets) sent 3 times, IP-fragmented each time, never answered"
 grep -Eq '^warn +ADVISORY +ikefrag-ipfrag-unanswered .* 5,8,11 ' "$tmp/out" || fail "$cur: evidence is not 5,8,11"
 has 'was not negotiated'
 verdict n/a SHOULD ikefrag-no-ipfrag
@@ -144,7 +146,7 @@ for side in inside outside; do
 	done
 	run ikev1-main-psk-natt $side --keys
 	has 'ESP: 6 of 6 packets decrypted'
-	has '^  SPI 0x84708d4f +3 packets .*IPv4 203.0.113.65 > 203.0.113.1'
+	has '^  SPI 0x[0-9a-f]{8} +3 packets \(frames 12,14,16\), 3 decrypted: IPv4 203.0.113.65 > 203.0.113.1'
 done
 
 # ---- every capture: JSON and JUnit forms stay well-formed, with and without keys ----

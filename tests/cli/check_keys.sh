@@ -109,4 +109,9 @@ for r in $keys_rules; do
 done
 run 0 "$data/swan-psk-natt.outside.pcap" --keys "$data/swan-psk-natt.charon.log" --rules keys
 has 'IKE: 4 of 4 encrypted messages decrypted'
+# 10. --dump shows per frame what it decrypted to
+run 0 "$data/dec-frag.pcap" --keys "$data/dec.keys" --dump --rules keys
+has '^ +3 .*\[SKF\(1/3\)\] => decrypted fragment of the message completed in frame 5' "dump" '^ +3 '
+has '^ +5 .*\[SKF\(3/3\)\] => IKE_AUTH request mid 1 \[IDi N\(INITIAL_CONTACT\) AUTH SA TSi TSr\]' "dump" '^ +5 '
+has '^ +7 .*SPI 0xc0000001 seq 1 => IPv4 10.1.0.2 > 10.2.0.1 protocol 1, 84 octets' "dump" '^ +7 '
 echo "check_keys.sh: all passed"
