@@ -450,9 +450,22 @@ struct ike_sa_status {
 const struct ike_counts *ike_engine_counts(const struct ike_engine *e);
 /* ike_sa_count: IKE SAs the engine holds (any state but DEAD). */
 size_t ike_sa_count(const struct ike_engine *e);
-/* ike_sa_status fills |st| for the |i|-th IKE SA (0-based); IKE_E_ARG when out of range. */
+/* ike_sa_status fills |st| for the |i|-th IKE SA (0-based, oldest first; O(1)); IKE_E_ARG when out of range. */
 int ike_sa_status(const struct ike_engine *e, size_t i, struct ike_sa_status *st);
+/*
+ * ike_sa_status_spi fills |st| for the IKE SA with these SPIs (e.g. the
+ * ike_spi_i/ike_spi_r of a child_up), O(1); IKE_E_ARG when there is none.
+ */
+int ike_sa_status_spi(const struct ike_engine *e, uint64_t spi_i, uint64_t spi_r, struct ike_sa_status *st);
 /* ike_half_open_count: gateway SAs in INIT_DONE. */
 size_t ike_half_open_count(const struct ike_engine *e);
+
+/*
+ * ike_engine_check compares the engine's indexes (SA maps by SPI, peer SPI,
+ * identity and inbound ESP SPI; the deadline heap; counters) with a scan of
+ * every SA — the naive model — and returns 0, or -1 with the first
+ * difference in |msg|. O(n): for tests, fuzzing and debug builds.
+ */
+int ike_engine_check(const struct ike_engine *e, char *msg, size_t cap);
 
 #endif

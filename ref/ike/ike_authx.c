@@ -276,9 +276,12 @@ static int verify_peer(struct ike_sa *sa, const struct ike_rx *rx, const struct 
 		snprintf(why, cap, "peer identity %s, expected %s (remote_id)", idtext, want);
 		return -1;
 	}
-	sa->peer_id.type = id.type;
-	sa->peer_id.len = id.len;
-	memcpy(sa->peer_id.data, id.data, id.len);
+	{
+		struct ike_id_cfg pid = {.type = id.type, .len = id.len};
+
+		memcpy(pid.data, id.data, id.len);
+		ike_sa_set_peer_id(sa, &pid);
+	}
 	sa->peer_auth_method = auth.method;
 	in = signer_input(sa, signer_is_initiator, idp->body, idp->len);
 	if (auth.method == IKE_AUTHM_PSK) {
@@ -376,34 +379,46 @@ static void ev_auth(struct ike_sa *sa, int ok, const char *why)
 	ike_ev_emit(sa->eng, &b);
 }
 
+static int by_seq_desc(const void *a, const void *b)
+{
+	const struct ike_sa *x = *(const struct ike_sa *const *)a, *y = *(const struct ike_sa *const *)b;
+
+	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
+}
+
 /*
  * unique_ids applies the gateway's policy to other IKE SAs of the same
- * peer identity; returns -1 when the new SA must be refused (keep).
+ * peer identity (found through the identity map, newest first); returns -1
+ * when the new SA must be refused (keep).
  */
 static int unique_ids(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->eng;
+	enum ike_unique_policy u = e->cfg.unique;
 
-	for (struct ike_sa *o = e->sas; o != NULL; o = o->next) {
-		if (o == sa || o->state != IKE_S_ESTABLISHED || o->initiator ||
-		    o->peer_id.type != sa->peer_id.type || o->peer_id.len != sa->peer_id.len ||
-		    memcmp(o->peer_id.data, sa->peer_id.data, sa->peer_id.len) != 0)
-			continue;
-		switch (e->cfg.unique) {
-		case IKE_UNIQUE_KEEP:
-			return -1;
-		case IKE_UNIQUE_REPLACE:
-			ike_info_tell_and_die(o, 0, "replaced (unique = replace)");
-			break;
-		case IKE_UNIQUE_NO:
-			if (sa->initial_contact)
-				ike_info_tell_and_die(o, 0, "replaced (INITIAL_CONTACT, unique = no)");
-			break;
-		case IKE_UNIQUE_NEVER:
-			break;
+	if (u == IKE_UNIQUE_NEVER || (u == IKE_UNIQUE_NO && !sa->initial_contact))
+		return 0; /* nothing to do to the others */
+	for (;;) {
+		struct ike_sa *same[64];
+		size_t n = 0;
+
+		for (struct ike_sa *o = ike_index_by_id(e, &sa->peer_id); o != NULL && n < 64; o = o->id_next) {
+			if (o == sa || o->state != IKE_S_ESTABLISHED || o->initiator ||
+			    o->peer_id.type != sa->peer_id.type || o->peer_id.len != sa->peer_id.len ||
+			    memcmp(o->peer_id.data, sa->peer_id.data, sa->peer_id.len) != 0)
+				continue;
+			same[n++] = o;
 		}
+		if (n == 0)
+			return 0;
+		if (u == IKE_UNIQUE_KEEP)
+			return -1;
+		qsort(same, n, sizeof same[0], by_seq_desc);
+		for (size_t i = 0; i < n; i++)
+			ike_info_tell_and_die(same[i], 0, u == IKE_UNIQUE_REPLACE ? "replaced (unique = replace)"
+										   : "replaced (INITIAL_CONTACT, unique = no)");
+		/* the ones told are DEAD now: another walk finds the rest of a long chain */
 	}
-	return 0;
 }
 
 enum ike_verdict ike_authx_on_request(struct ike_sa *sa, struct ike_rx *rx)

@@ -70,6 +70,12 @@ struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike
 		return NULL;
 	e->cfg = *cfg;
 	e->cb = *cb;
+	if (ike_index_init(e) < 0) {
+		ike_engine_free(e);
+		if (msg != NULL && cap > 0)
+			snprintf(msg, cap, "out of memory");
+		return NULL;
+	}
 	plain = cfg->reasm_max_bytes > IKE_MSG_MAX ? cfg->reasm_max_bytes : IKE_MSG_MAX;
 	e->rx = malloc(IKE_MSG_MAX);
 	e->plain = malloc(plain);
@@ -99,8 +105,10 @@ void ike_engine_free(struct ike_engine *e)
 {
 	if (e == NULL)
 		return;
-	while (e->sas != NULL)
-		ike_sa_free(e->sas);
+	for (size_t i = 0; i < e->n_sas; i++)
+		ike_sa_free_unindexed(e->all[i]);
+	e->n_sas = 0;
+	ike_index_free(e);
 	free(e->rx);
 	free(e->plain);
 	free(e->tx);
@@ -229,6 +237,7 @@ static int init_request(struct ike_engine *e, struct ike_rx *rx, const uint8_t *
 		ike_sa_free(sa);
 		return drop(e, NULL, "rng", "no responder SPI: the rng failed");
 	}
+	ike_index_spi(sa);
 	sa->init_req = malloc(len);
 	if (sa->init_req == NULL) {
 		ike_sa_free(sa);
@@ -408,6 +417,13 @@ static void restart_if_pending(struct ike_engine *e)
 	ike_client_start(e, e->now);
 }
 
+/* settle ends every public entry point: indexes brought up to date, DEAD SAs freed. */
+static void settle(struct ike_engine *e)
+{
+	ike_index_flush(e);
+	ike_sa_reap(e);
+}
+
 int ike_input(struct ike_engine *e, const struct ike_path *path, const uint8_t *dgram, size_t len, uint64_t now_ns)
 {
 	struct ike_rx *rx;
@@ -443,44 +459,57 @@ int ike_input(struct ike_engine *e, const struct ike_path *path, const uint8_t *
 	rx->wire_len = wire_len;
 	rc = input_msg(e, rx, e->rx, len);
 	free(rx);
-	ike_sa_reap(e);
+	settle(e);
 	restart_if_pending(e);
 	return rc;
 }
 
 uint64_t ike_deadline(const struct ike_engine *e)
 {
-	uint64_t d = UINT64_MAX;
+	return ike_index_deadline(e);
+}
 
-	for (const struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
-		uint64_t s = ike_sa_deadline(sa);
-
-		if (s < d)
-			d = s;
+/* serve runs the timers of |sa| due at |now|. */
+static void serve(struct ike_sa *sa, uint64_t now_ns)
+{
+	ike_sa_touch(sa);
+	sa->served = sa->eng->ix.round;
+	if (sa->state == IKE_S_DEAD)
+		return;
+	if (now_ns >= sa->half_open_due) {
+		/* a half-open SA, or one the peer replaced by a rekey and never deleted */
+		ike_sa_die(sa, sa->state == IKE_S_INIT_DONE ? "half-open timeout" : "replaced, never deleted");
+		return;
 	}
-	return d;
+	ike_retx_timer(sa, now_ns);
+	if (sa->state == IKE_S_DEAD)
+		return;
+	ike_frag_timer(sa, now_ns);
+	ike_natt_keepalive_timer(sa, now_ns);
+	ike_info_dpd_timer(sa, now_ns);
+	ike_rekey_timer(sa, now_ns);
 }
 
 void ike_on_deadline(struct ike_engine *e, uint64_t now_ns)
 {
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
-		if (sa->state == IKE_S_DEAD)
-			continue;
-		if (now_ns >= sa->half_open_due) {
-			/* a half-open SA, or one the peer replaced by a rekey and never deleted */
-			ike_sa_die(sa, sa->state == IKE_S_INIT_DONE ? "half-open timeout" : "replaced, never deleted");
-			continue;
-		}
-		ike_retx_timer(sa, now_ns);
-		if (sa->state == IKE_S_DEAD)
-			continue;
-		ike_frag_timer(sa, now_ns);
-		ike_natt_keepalive_timer(sa, now_ns);
-		ike_info_dpd_timer(sa, now_ns);
-		ike_rekey_timer(sa, now_ns);
+	e->ix.round++;
+	/*
+	 * The SAs due, newest first; then once more for SAs another one made
+	 * due just now (each SA's timers run once per call, as a walk over all
+	 * of them would).
+	 */
+	for (int pass = 0; pass < 4; pass++) {
+		struct ike_sa **due;
+		size_t n = ike_index_due(e, now_ns, &due);
+
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			serve(due[i], now_ns);
+		ike_index_flush(e);
 	}
-	ike_sa_reap(e);
+	settle(e);
 	restart_if_pending(e);
 }
 
@@ -488,13 +517,13 @@ int ike_client_start(struct ike_engine *e, uint64_t now_ns)
 {
 	struct ike_path path;
 	struct ike_sa *sa;
+	int rc = 0;
 
 	e->now = now_ns;
 	if (e->cfg.role != IKE_ROLE_CLIENT)
 		return IKE_E_ARG;
-	for (sa = e->sas; sa != NULL; sa = sa->next)
-		if (sa->state != IKE_S_DEAD)
-			return IKE_E_ARG; /* one IKE SA at a time */
+	if (e->n_sas > e->ix.n_dead)
+		return IKE_E_ARG; /* one IKE SA at a time */
 	path.local_addr = e->cfg.local_addr;
 	path.remote_addr = e->cfg.remote_addr;
 	path.local_port = e->cfg.port;
@@ -504,19 +533,24 @@ int ike_client_start(struct ike_engine *e, uint64_t now_ns)
 		return IKE_E_BUFFER;
 	if (ike_sa_new_spi(e, &sa->spi_i) < 0) {
 		ike_sa_free(sa);
+		settle(e);
 		return IKE_E_ARG;
 	}
-	if (ike_state_run(sa, IKE_SA_INIT, IKE_ON_START, NULL) != IKE_V_NEXT) {
-		ike_sa_reap(e);
-		return IKE_E_ARG;
-	}
-	return 0;
+	ike_index_spi(sa);
+	if (ike_state_run(sa, IKE_SA_INIT, IKE_ON_START, NULL) != IKE_V_NEXT)
+		rc = IKE_E_ARG;
+	settle(e);
+	return rc;
 }
 
 int ike_close(struct ike_engine *e, uint64_t now_ns)
 {
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
+	/* newest first; SAs created on the way are not visited */
+	for (size_t i = e->n_sas; i-- > 0;) {
+		struct ike_sa *sa = e->all[i];
+
+		ike_sa_touch(sa);
 		if (sa->state == IKE_S_ESTABLISHED) {
 			if (sa->req.kind != IKE_REQ_NONE)
 				sa->close_pending = 1; /* window of one: after the outstanding exchange */
@@ -526,35 +560,52 @@ int ike_close(struct ike_engine *e, uint64_t now_ns)
 			ike_sa_die(sa, "closed before established");
 		}
 	}
-	ike_sa_reap(e);
+	settle(e);
 	return 0;
 }
 
 int ike_rekey_child(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns)
 {
+	int rc = IKE_E_ARG;
+
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+	for (size_t k = e->n_sas; k-- > 0 && rc == IKE_E_ARG;) {
+		struct ike_sa *sa = e->all[k];
+
 		for (size_t i = 0; i < IKE_CHILD_MAX; i++) {
 			struct ike_child *c = &sa->child[i];
 
-			if (c->used && !c->rekeyed && (spi_in == 0 || c->spi_in == spi_in))
-				return ike_rekey_child_start(sa, c) == 0 ? 0 : IKE_E_ARG;
+			if (c->used && !c->rekeyed && (spi_in == 0 || c->spi_in == spi_in)) {
+				ike_sa_touch(sa);
+				rc = ike_rekey_child_start(sa, c) == 0 ? 0 : IKE_E_ARG;
+				k = 0; /* the first one found decides */
+				break;
+			}
 		}
-	return IKE_E_ARG;
+	}
+	settle(e);
+	return rc;
 }
 
 int ike_create_child(struct ike_engine *e, uint64_t ike_spi, uint64_t now_ns)
 {
+	int rc = IKE_E_ARG;
+
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
+	for (size_t i = e->n_sas; i-- > 0;) {
+		struct ike_sa *sa = e->all[i];
+
 		/* not on an SA a rekey replaced (it lingers until the peer deletes it) */
 		if (sa->state != IKE_S_ESTABLISHED || sa->successor != 0 || sa->half_open_due != UINT64_MAX)
 			continue;
 		if (ike_spi != 0 && ike_sa_our_spi(sa) != ike_spi)
 			continue;
-		return ike_child_create_public(sa) == 0 ? 0 : IKE_E_ARG;
+		ike_sa_touch(sa);
+		rc = ike_child_create_public(sa) == 0 ? 0 : IKE_E_ARG;
+		break;
 	}
-	return IKE_E_ARG;
+	settle(e);
+	return rc;
 }
 
 int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns)
@@ -562,9 +613,15 @@ int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns)
 	int started = 0;
 
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
-		if (sa->state == IKE_S_ESTABLISHED && sa->half_open_due == UINT64_MAX)
+	for (size_t i = e->n_sas; i-- > 0;) {
+		struct ike_sa *sa = e->all[i];
+
+		if (sa->state == IKE_S_ESTABLISHED && sa->half_open_due == UINT64_MAX) {
+			ike_sa_touch(sa);
 			started += ike_rekey_ike_start(sa) == 0;
+		}
+	}
+	settle(e);
 	return started ? 0 : IKE_E_ARG;
 }
 
@@ -573,12 +630,18 @@ int ike_reauth(struct ike_engine *e, uint64_t now_ns)
 	int rc = IKE_E_ARG;
 
 	e->now = now_ns;
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
-		if (sa->state == IKE_S_ESTABLISHED && ike_reauth_start(sa) == 0) {
-			rc = 0;
-			break;
+	for (size_t i = e->n_sas; i-- > 0;) {
+		struct ike_sa *sa = e->all[i];
+
+		if (sa->state == IKE_S_ESTABLISHED) {
+			ike_sa_touch(sa);
+			if (ike_reauth_start(sa) == 0) {
+				rc = 0;
+				break;
+			}
 		}
-	ike_sa_reap(e);
+	}
+	settle(e);
 	restart_if_pending(e);
 	return rc;
 }
@@ -590,39 +653,52 @@ const struct ike_counts *ike_engine_counts(const struct ike_engine *e)
 
 size_t ike_sa_count(const struct ike_engine *e)
 {
-	size_t n = 0;
-
-	for (const struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
-		n += sa->state != IKE_S_DEAD;
-	return n;
+	return e->n_sas - e->ix.n_dead;
 }
 
 size_t ike_half_open_count(const struct ike_engine *e)
 {
-	size_t n = 0;
-
-	for (const struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
-		n += sa->state == IKE_S_INIT_DONE;
-	return n;
+	return e->ix.n_half_open;
 }
+
+/* live_sa: the |i|-th SA that is not DEAD, oldest first (between entry points there are none DEAD). */
+static const struct ike_sa *live_sa(const struct ike_engine *e, size_t i)
+{
+	if (e->ix.n_dead == 0)
+		return i < e->n_sas ? e->all[i] : NULL;
+	for (size_t k = 0; k < e->n_sas; k++)
+		if (e->all[k]->state != IKE_S_DEAD && i-- == 0)
+			return e->all[k];
+	return NULL;
+}
+
+static void fill_status(const struct ike_sa *sa, struct ike_sa_status *st);
 
 int ike_sa_status(const struct ike_engine *e, size_t i, struct ike_sa_status *st)
 {
-	const struct ike_sa *sa = e->sas;
-	size_t k = 0;
+	const struct ike_sa *sa = live_sa(e, i);
 
-	/* oldest first: the list is newest first */
-	for (const struct ike_sa *s = e->sas; s != NULL; s = s->next)
-		k += s->state != IKE_S_DEAD;
-	if (i >= k)
+	if (sa == NULL)
 		return IKE_E_ARG;
-	i = k - 1 - i;
-	for (sa = e->sas; sa != NULL; sa = sa->next) {
-		if (sa->state == IKE_S_DEAD)
-			continue;
-		if (i-- == 0)
-			break;
-	}
+	fill_status(sa, st);
+	return 0;
+}
+
+int ike_sa_status_spi(const struct ike_engine *e, uint64_t spi_i, uint64_t spi_r, struct ike_sa_status *st)
+{
+	/* ours is spi_i (we initiated) or spi_r: both chains are short */
+	for (int side = 0; side < 2; side++)
+		for (const struct ike_sa *sa = ike_index_by_spi(e, side ? spi_r : spi_i); sa != NULL; sa = sa->spi_next)
+			if (sa->state != IKE_S_DEAD && sa->spi_i == spi_i && sa->spi_r == spi_r &&
+			    sa->initiator == (side == 0)) {
+				fill_status(sa, st);
+				return 0;
+			}
+	return IKE_E_ARG;
+}
+
+static void fill_status(const struct ike_sa *sa, struct ike_sa_status *st)
+{
 	memset(st, 0, sizeof *st);
 	st->spi_i = sa->spi_i;
 	st->spi_r = sa->spi_r;
@@ -657,5 +733,4 @@ int ike_sa_status(const struct ike_engine *e, size_t i, struct ike_sa_status *st
 	st->counts = sa->counts;
 	st->peer_id = sa->peer_id;
 	st->peer_auth_method = sa->peer_auth_method;
-	return 0;
 }

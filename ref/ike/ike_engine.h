@@ -5,6 +5,7 @@
  *   ike_engine.c    engine object, ike_input demux, deadlines, public calls
  *   ike_state.c     IKE SA states, the transition table, the state setter
  *   ike_sa.c        IKE SA and CHILD SA objects, lookup, SPIs, teardown
+ *   ike_sa_index.c  maps by SPI / peer SPI / identity / ESP SPI, deadline heap
  *   ike_out.c       building, protecting, fragmenting and sending messages
  *   ike_retx.c      retransmission (§2.1, §2.4) and the response cache
  *   ike_frag.c      RFC 7383 reassembly
@@ -173,7 +174,6 @@ struct ike_pending_child {
 
 struct ike_sa {
 	struct ike_engine *eng;
-	struct ike_sa *next;
 	int initiator;               /* original initiator of the IKE SA (§2.14) */
 	uint64_t spi_i, spi_r;
 	enum ike_sa_state state;
@@ -242,13 +242,55 @@ struct ike_sa {
 
 	uint16_t last_error;
 	struct ike_counts counts;
+
+	/* ike_sa_index.c (the engine's indexes point into here) */
+	uint64_t seq;                /* creation order */
+	size_t all_idx;              /* position in eng->all */
+	size_t heap_idx;             /* position in the deadline heap */
+	uint64_t heap_key;           /* ike_sa_deadline at the last flush */
+	uint64_t served;             /* ike_on_deadline round that ran this SA's timers */
+	struct ike_sa *spi_next, *peer_next, *id_next, *dirty_next;
+	int spi_linked, peer_linked, id_linked, dirty;
+	uint64_t spi_key, peer_key, id_key; /* the keys it is linked under */
+	uint32_t esp_reg[IKE_CHILD_MAX + 1]; /* inbound ESP SPIs registered for it */
+	size_t n_esp_reg;
+};
+
+/* ike_esp_entry: one inbound ESP SPI of ours, the IKE SA holding it, how many registered it. */
+struct ike_esp_entry {
+	uint32_t spi;   /* 0 = free slot (ESP SPIs are >= 256) */
+	uint32_t count;
+	struct ike_sa *sa;
+};
+
+enum { IKE_INDEX_RESERVED = 16 };
+
+/* ike_index: see ike_sa_index.c. */
+struct ike_index {
+	uint64_t salt;               /* bucket salt: peers cannot aim keys at one chain */
+	uint64_t seq;                /* last SA creation number */
+	uint64_t round;              /* ike_on_deadline calls */
+	size_t n_buckets;            /* power of two, for all three maps */
+	struct ike_sa **by_spi, **by_peer_spi, **by_id;
+	struct ike_sa **heap;        /* capacity: the engine's cap_all */
+	size_t n_heap;
+	struct ike_sa **due;         /* scratch of ike_index_due */
+	size_t *stack;
+	size_t cap_due;
+	struct ike_esp_entry *esp;   /* open addressing, power-of-two capacity */
+	size_t esp_cap, esp_n;
+	uint32_t reserved[IKE_INDEX_RESERVED]; /* ESP SPIs drawn in this call, not registered yet */
+	size_t n_reserved;
+	struct ike_sa *dirty;        /* SAs touched since the last flush */
+	size_t n_half_open, n_dead;
 };
 
 struct ike_engine {
 	struct ike_config cfg;
 	struct ike_callbacks cb;
-	struct ike_sa *sas;
-	size_t n_sas;
+	struct ike_sa **all;         /* every IKE SA, oldest first (DEAD ones until reaped) */
+	size_t n_sas, cap_all;
+	struct ike_index ix;
 	struct ike_counts counts;
 	uint8_t cookie_secret[32];
 	int have_secret;
@@ -338,6 +380,10 @@ int ike_state_allowed(enum ike_sa_state from, enum ike_sa_state to);
 struct ike_sa *ike_sa_new(struct ike_engine *e, int initiator, const struct ike_path *path, uint64_t now);
 /* ike_sa_free unlinks and frees |sa| (no events, no callbacks). */
 void ike_sa_free(struct ike_sa *sa);
+/* ike_sa_free_unindexed frees |sa|'s memory only (the index let go of it already). */
+void ike_sa_free_unindexed(struct ike_sa *sa);
+/* ike_sa_set_peer_id records the peer's identity (and re-indexes it for the unique-IDs policy). */
+void ike_sa_set_peer_id(struct ike_sa *sa, const struct ike_id_cfg *id);
 /* ike_sa_find finds our SA for a received header: by our SPI (I flag tells which). */
 struct ike_sa *ike_sa_find(struct ike_engine *e, const struct ike_hdr *h);
 /* ike_sa_find_half_open finds a gateway SA by the initiator's SPI and address (IKE_SA_INIT retransmits). */
@@ -357,6 +403,36 @@ struct ike_child *ike_sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out);
 void ike_sa_child_down(struct ike_sa *sa, struct ike_child *c, const char *reason);
 size_t ike_sa_n_children(const struct ike_sa *sa);
 uint64_t ike_sa_deadline(const struct ike_sa *sa);
+
+/* ---------------------------------------------------------------------- */
+/* ike_sa_index.c                                                          */
+
+int ike_index_init(struct ike_engine *e);
+void ike_index_free(struct ike_engine *e);
+/* ike_index_add appends a new SA to all[] and the heap; ike_index_remove takes one out of everything. */
+int ike_index_add(struct ike_sa *sa);
+void ike_index_remove(struct ike_sa *sa);
+/* ike_index_compact frees every DEAD SA (the reap) in one pass over all[]. */
+void ike_index_compact(struct ike_engine *e);
+/* ike_index_spi (re)links |sa| under its SPIs and peer identity; call after setting them. */
+void ike_index_spi(struct ike_sa *sa);
+/* chain heads of the maps (follow spi_next / peer_next / id_next; compare the keys) */
+struct ike_sa *ike_index_by_spi(const struct ike_engine *e, uint64_t spi);
+struct ike_sa *ike_index_by_peer_spi(const struct ike_engine *e, uint64_t spi_i);
+struct ike_sa *ike_index_by_id(const struct ike_engine *e, const struct ike_id_cfg *id);
+/* ike_index_deadline: the heap's minimum (valid between entry points). */
+uint64_t ike_index_deadline(const struct ike_engine *e);
+/* ike_index_due lists the SAs due at |now| not yet served this round, newest first (scratch array). */
+size_t ike_index_due(struct ike_engine *e, uint64_t now, struct ike_sa ***out);
+/* ike_index_esp_taken: is |spi| one of our inbound ESP SPIs (registered or drawn in this call)? */
+int ike_index_esp_taken(const struct ike_engine *e, uint32_t spi);
+void ike_index_esp_reserve(struct ike_engine *e, uint32_t spi);
+/* ike_index_esp_sa: the IKE SA holding our inbound ESP SPI |spi_in| (NULL if none). */
+struct ike_sa *ike_index_esp_sa(const struct ike_engine *e, uint32_t spi_in);
+/* ike_sa_touch marks |sa| for the next flush: its timers, CHILD SAs or offer may have changed. */
+void ike_sa_touch(struct ike_sa *sa);
+/* ike_index_flush re-keys and re-registers every marked SA (end of every entry point). */
+void ike_index_flush(struct ike_engine *e);
 
 /* ---------------------------------------------------------------------- */
 /* ike_out.c                                                               */

@@ -191,7 +191,7 @@ void ike_info_dead_peer(struct ike_sa *sa)
 									 e->cfg.port, e->cfg.port},
 					      e->now);
 
-		if (n == NULL || ike_sa_new_spi(e, &n->spi_i) < 0 || ike_init_start(n) < 0) {
+		if (n == NULL || ike_sa_new_spi(e, &n->spi_i) < 0 || (ike_index_spi(n), ike_init_start(n)) < 0) {
 			if (n != NULL && n->state != IKE_S_DEAD)
 				ike_sa_die(n, "restart failed");
 		}

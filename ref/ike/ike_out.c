@@ -195,8 +195,10 @@ void ike_out_send_wire(struct ike_engine *e, const struct ike_wire *w, const str
 				sa->counts.frags_sent++;
 		}
 	}
-	if (sa != NULL)
+	if (sa != NULL) {
+		ike_sa_touch(sa);
 		ike_natt_sent(sa, e->now);
+	}
 }
 
 static size_t wire_bytes(const struct ike_wire *w, const struct ike_path *path, uint16_t natt)

@@ -372,6 +372,8 @@ static struct ike_sa *new_ike_sa(struct ike_sa *old, int initiator, uint64_t spi
 	}
 	n->spi_i = spi_i;
 	n->spi_r = spi_r;
+	n->peer_id = old->peer_id;
+	ike_index_spi(n);
 	n->ike = *chosen;
 	n->peer_frag = old->peer_frag;
 	n->frag = old->frag;
@@ -379,7 +381,6 @@ static struct ike_sa *new_ike_sa(struct ike_sa *old, int initiator, uint64_t spi
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
 	n->encap = old->encap;
-	n->peer_id = old->peer_id;
 	n->peer_auth_method = old->peer_auth_method;
 	n->vip = old->vip;
 	n->n_dns = old->n_dns;
@@ -619,7 +620,7 @@ int ike_reauth_start(struct ike_sa *sa)
 		n->reauth = 2;
 		n->reauth_old = ike_sa_our_spi(sa);
 		sa->reauth_due = UINT64_MAX;
-		if (ike_sa_new_spi(e, &n->spi_i) < 0 || ike_init_start(n) < 0) {
+		if (ike_sa_new_spi(e, &n->spi_i) < 0 || (ike_index_spi(n), ike_init_start(n)) < 0) {
 			if (n->state != IKE_S_DEAD)
 				ike_sa_die(n, "reauthentication failed");
 			return -1;

@@ -1,8 +1,10 @@
 /*
  * ike_sa.c — IKE SA objects: creation, lookup by SPI, SPI allocation from
  * the rng, CHILD SA slots, and the end of an SA (children reported down,
- * pool lease returned). An SA that dies stays linked as DEAD until
+ * pool lease returned). An SA that dies stays indexed as DEAD until
  * ike_sa_reap, so no caller holds a dangling pointer mid-processing.
+ * Lookups go through ike_sa_index.c and mark what they return
+ * (ike_sa_touch): whoever looks an SA up is about to change it.
  */
 #include "ref/ike/ike_engine.h"
 
@@ -33,9 +35,11 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, int initiator, const struct ike_
 	sa->rekey_due = UINT64_MAX;
 	sa->reauth_due = UINT64_MAX;
 	sa->child_retry_due = UINT64_MAX;
-	sa->next = e->sas;
-	e->sas = sa;
-	e->n_sas++;
+	sa->heap_idx = SIZE_MAX;
+	if (ike_index_add(sa) < 0) {
+		free(sa);
+		return NULL;
+	}
 	return sa;
 }
 
@@ -47,14 +51,12 @@ void ike_wire_free(struct ike_wire *w)
 
 void ike_sa_free(struct ike_sa *sa)
 {
-	struct ike_engine *e = sa->eng;
+	ike_index_remove(sa);
+	ike_sa_free_unindexed(sa);
+}
 
-	for (struct ike_sa **pp = &e->sas; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == sa) {
-			*pp = sa->next;
-			e->n_sas--;
-			break;
-		}
+void ike_sa_free_unindexed(struct ike_sa *sa)
+{
 	crypto_dh_free(sa->dh);
 	crypto_dh_free(sa->pending.dh);
 	ike_keys_free(sa->keys);
@@ -73,11 +75,17 @@ uint64_t ike_sa_our_spi(const struct ike_sa *sa)
 	return sa->initiator ? sa->spi_i : sa->spi_r;
 }
 
+static struct ike_sa *touched(struct ike_sa *sa)
+{
+	ike_sa_touch(sa);
+	return sa;
+}
+
 struct ike_sa *ike_sa_find_ours(struct ike_engine *e, uint64_t spi)
 {
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+	for (struct ike_sa *sa = ike_index_by_spi(e, spi); sa != NULL; sa = sa->spi_next)
 		if (sa->state != IKE_S_DEAD && ike_sa_our_spi(sa) == spi)
-			return sa;
+			return touched(sa);
 	return NULL;
 }
 
@@ -85,17 +93,17 @@ struct ike_sa *ike_sa_find(struct ike_engine *e, const struct ike_hdr *h)
 {
 	/* the I flag is set by the original initiator: then our SPI is the responder's */
 	int we_responder = (h->flags & IKE_FLAG_I) != 0;
+	uint64_t ours = we_responder ? h->spi_r : h->spi_i;
 
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next) {
-		if (sa->state == IKE_S_DEAD || sa->initiator == we_responder)
+	for (struct ike_sa *sa = ike_index_by_spi(e, ours); sa != NULL; sa = sa->spi_next) {
+		if (sa->state == IKE_S_DEAD || sa->initiator == we_responder || ike_sa_our_spi(sa) != ours)
 			continue;
 		if (we_responder) {
-			if (sa->spi_r == h->spi_r && sa->spi_i == h->spi_i)
-				return sa;
-		} else if (sa->spi_i == h->spi_i) {
+			if (sa->spi_i == h->spi_i)
+				return touched(sa);
+		} else if (sa->spi_r == h->spi_r || (sa->state == IKE_S_INIT_SENT && h->exchange == IKE_SA_INIT)) {
 			/* before the IKE_SA_INIT response we do not know the peer's SPI yet */
-			if (sa->spi_r == h->spi_r || (sa->state == IKE_S_INIT_SENT && h->exchange == IKE_SA_INIT))
-				return sa;
+			return touched(sa);
 		}
 	}
 	return NULL;
@@ -103,11 +111,17 @@ struct ike_sa *ike_sa_find(struct ike_engine *e, const struct ike_hdr *h)
 
 struct ike_sa *ike_sa_find_half_open(struct ike_engine *e, uint64_t spi_i, const struct ike_path *path)
 {
-	for (struct ike_sa *sa = e->sas; sa != NULL; sa = sa->next)
+	for (struct ike_sa *sa = ike_index_by_peer_spi(e, spi_i); sa != NULL; sa = sa->peer_next)
 		if (!sa->initiator && sa->state != IKE_S_DEAD && sa->spi_i == spi_i &&
 		    sa->path.remote_addr == path->remote_addr && sa->path.remote_port == path->remote_port)
-			return sa;
+			return touched(sa);
 	return NULL;
+}
+
+void ike_sa_set_peer_id(struct ike_sa *sa, const struct ike_id_cfg *id)
+{
+	sa->peer_id = *id;
+	ike_index_spi(sa); /* links it under the identity (unique-IDs lookups) */
 }
 
 int ike_sa_new_spi(struct ike_engine *e, uint64_t *spi)
@@ -123,7 +137,7 @@ int ike_sa_new_spi(struct ike_engine *e, uint64_t *spi)
 			v = v << 8 | b[i];
 		if (v == 0)
 			continue; /* §3.1: zero means "not yet known" */
-		for (struct ike_sa *sa = e->sas; sa != NULL && !clash; sa = sa->next)
+		for (struct ike_sa *sa = ike_index_by_spi(e, v); sa != NULL && !clash; sa = sa->spi_next)
 			clash = ike_sa_our_spi(sa) == v;
 		if (!clash) {
 			*spi = v;
@@ -145,12 +159,9 @@ int ike_sa_new_esp_spi(struct ike_engine *e, uint32_t *spi)
 		v = ike_get32(b);
 		if (v < IKE_SPI_ESP_MIN)
 			continue;
-		for (struct ike_sa *sa = e->sas; sa != NULL && !clash; sa = sa->next) {
-			clash = sa->pending.active && sa->pending.spi_in == v;
-			for (size_t i = 0; i < IKE_CHILD_MAX && !clash; i++)
-				clash = sa->child[i].used && sa->child[i].spi_in == v;
-		}
+		clash = ike_index_esp_taken(e, v);
 		if (!clash) {
+			ike_index_esp_reserve(e, v);
 			*spi = v;
 			return 0;
 		}
@@ -192,6 +203,7 @@ void ike_sa_child_down(struct ike_sa *sa, struct ike_child *c, const char *reaso
 
 	if (!c->used)
 		return;
+	ike_sa_touch(sa);
 	ike_ev_child(sa, c, "child_down", reason);
 	if (e->cb.child_down != NULL)
 		e->cb.child_down(e->cb.ctx, c->spi_in, c->spi_out, reason);
@@ -205,6 +217,7 @@ void ike_sa_die(struct ike_sa *sa, const char *reason)
 {
 	if (sa->state == IKE_S_DEAD)
 		return;
+	ike_sa_touch(sa);
 	for (size_t i = 0; i < IKE_CHILD_MAX; i++)
 		ike_sa_child_down(sa, &sa->child[i], reason);
 	ike_cp_release(sa);
@@ -220,15 +233,7 @@ void ike_sa_die(struct ike_sa *sa, const char *reason)
 
 void ike_sa_reap(struct ike_engine *e)
 {
-	struct ike_sa *sa = e->sas;
-
-	while (sa != NULL) {
-		struct ike_sa *next = sa->next;
-
-		if (sa->state == IKE_S_DEAD)
-			ike_sa_free(sa);
-		sa = next;
-	}
+	ike_index_compact(e);
 }
 
 uint64_t ike_sa_deadline(const struct ike_sa *sa)

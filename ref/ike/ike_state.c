@@ -172,6 +172,13 @@ int ike_state_set(struct ike_sa *sa, enum ike_sa_state to, const char *why)
 		ike_ev_emit(sa->eng, &b);
 		return -1;
 	}
+	ike_sa_touch(sa);
+	if (from == IKE_S_INIT_DONE)
+		sa->eng->ix.n_half_open--;
+	if (to == IKE_S_INIT_DONE)
+		sa->eng->ix.n_half_open++;
+	if (to == IKE_S_DEAD)
+		sa->eng->ix.n_dead++;
 	sa->state = to;
 	sa->counts.state_changes++;
 	sa->eng->counts.state_changes++;

@@ -9,7 +9,9 @@
  *
  * Between the two sits an optional hide-NAT (flow.nat): client packets get
  * the public address and a mapped port, answers are mapped back. Time only
- * moves with flow_advance, which runs both engines' timers.
+ * moves with flow_advance, which runs both engines' timers. After every
+ * engine call the harness compares the engine's indexes with a scan of its
+ * SAs (ike_engine_check) and aborts on a difference.
  *
  *      client 10.0.0.2 ──[ NAT 203.0.113.7 ]── gateway 198.51.100.1
  *      (192.0.2.10 without the NAT)
@@ -170,6 +172,17 @@ static void flow_path_changed(void *ctx, uint64_t spi_i, uint64_t spi_r, const s
 			p->child[i].ci.path = *path;
 	p->path_changes++;
 	p->last_path = *path;
+}
+
+/* flow_check: the engine's indexes agree with a scan of its SAs (the differential model). */
+static void flow_check(const struct ike_engine *e, const char *where)
+{
+	char msg[300];
+
+	if (e != NULL && ike_engine_check(e, msg, sizeof msg) != 0) {
+		fprintf(stderr, "flow: %s: %s\n", where, msg);
+		abort();
+	}
 }
 
 /* flow_defaults: a PSK client and gateway with default algorithms, no NAT. */
@@ -339,6 +352,7 @@ FLOW_FN int flow_deliver(struct flow *f, int dir)
 			to = f->gw_private;
 		in = (struct ike_path){to, a, d.path.remote_port, p};
 		rc = ike_input(f->gw.e, &in, d.buf, d.len, f->now);
+		flow_check(f->gw.e, "after ike_input (gw)");
 	} else {
 		uint32_t a = d.path.remote_addr, from = d.path.local_addr;
 		uint16_t p = d.path.remote_port;
@@ -351,6 +365,7 @@ FLOW_FN int flow_deliver(struct flow *f, int dir)
 			from = f->gw_public;
 		in = (struct ike_path){a, from, p, d.path.local_port};
 		rc = ike_input(f->cl.e, &in, d.buf, d.len, f->now);
+		flow_check(f->cl.e, "after ike_input (client)");
 	}
 	free(d.buf);
 	return rc;
@@ -405,6 +420,7 @@ FLOW_FN size_t flow_route(struct flow *f, struct flow_peer **extra, size_t n_ext
 						      d.path.local_port};
 
 				ike_input(f->gw.e, &in, d.buf, d.len, f->now);
+				flow_check(f->gw.e, "after ike_input (gw)");
 				free(d.buf);
 				moved++;
 				any = 1;
@@ -417,8 +433,10 @@ FLOW_FN size_t flow_route(struct flow *f, struct flow_peer **extra, size_t n_ext
 			for (size_t i = 0; i <= n_extra; i++) {
 				struct flow_peer *c = i == 0 ? &f->cl : extra[i - 1];
 
-				if (c->cfg.local_addr == d.path.remote_addr)
+				if (c->cfg.local_addr == d.path.remote_addr) {
 					ike_input(c->e, &in, d.buf, d.len, f->now);
+					flow_check(c->e, "after ike_input (client)");
+				}
 			}
 			free(d.buf);
 			moved++;
@@ -470,6 +488,8 @@ FLOW_FN void flow_advance(struct flow *f, uint64_t ns)
 			ike_on_deadline(f->cl.e, f->now);
 		if (dg <= f->now)
 			ike_on_deadline(f->gw.e, f->now);
+		flow_check(f->cl.e, "after ike_on_deadline (client)");
+		flow_check(f->gw.e, "after ike_on_deadline (gw)");
 		/* a served deadline must move on, or a host loop would spin */
 		if (ike_deadline(f->cl.e) <= f->now || ike_deadline(f->gw.e) <= f->now) {
 			fprintf(stderr, "flow: deadline stuck at %llu ns (client %llu, gw %llu)\n",
