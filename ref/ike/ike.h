@@ -384,6 +384,21 @@ int ike_rekey_ike(struct ike_engine *e, uint64_t now_ns);
 int ike_reauth(struct ike_engine *e, uint64_t now_ns);
 
 /*
+ * ike_note_esp_sent / ike_note_esp_received: the caller sent / received
+ * (and authenticated) an ESP packet of the CHILD SA whose inbound SPI is
+ * |spi_in| (ike_child_info.spi_in; it stays valid across IKE SA rekeys) at
+ * |now_ns|. With them, NAT keepalives go out only after keepalive_ns
+ * without any packet sent on the IKE SA's path (RFC 3948 §4), and liveness
+ * checks only after dpd_ns without anything received (RFC 7296 §2.4;
+ * outgoing traffic alone proves nothing). O(1); they move no deadline, so
+ * the caller need not re-read ike_deadline after them (a timer that fires
+ * early sees the new times and waits again). Without them the engine
+ * counts IKE messages only, as before. IKE_E_ARG for an unknown SPI.
+ */
+int ike_note_esp_sent(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns);
+int ike_note_esp_received(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns);
+
+/*
  * ike_udp_classify tells what a UDP payload received on local port
  * |local_port| is: on the NAT-T port a keepalive, IKE (after the marker)
  * or ESP (RFC 3948 §2); on any other port IKE. Returns enum esp_udp_kind

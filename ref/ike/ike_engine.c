@@ -646,6 +646,36 @@ int ike_reauth(struct ike_engine *e, uint64_t now_ns)
 	return rc;
 }
 
+/* note_sa: the live IKE SA holding the CHILD SA with inbound SPI |spi_in| (the ESP index: O(1)). */
+static struct ike_sa *note_sa(struct ike_engine *e, uint32_t spi_in)
+{
+	struct ike_sa *sa = ike_index_esp_sa(e, spi_in);
+
+	return sa != NULL && sa->state != IKE_S_DEAD ? sa : NULL;
+}
+
+int ike_note_esp_sent(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns)
+{
+	struct ike_sa *sa = note_sa(e, spi_in);
+
+	if (sa == NULL)
+		return IKE_E_ARG;
+	if (now_ns > sa->last_esp_tx_ns)
+		sa->last_esp_tx_ns = now_ns;
+	return 0;
+}
+
+int ike_note_esp_received(struct ike_engine *e, uint32_t spi_in, uint64_t now_ns)
+{
+	struct ike_sa *sa = note_sa(e, spi_in);
+
+	if (sa == NULL)
+		return IKE_E_ARG;
+	if (now_ns > sa->last_esp_rx_ns)
+		sa->last_esp_rx_ns = now_ns;
+	return 0;
+}
+
 const struct ike_counts *ike_engine_counts(const struct ike_engine *e)
 {
 	return &e->counts;

@@ -24,9 +24,13 @@
  *                   base^n, n = 0..tries, then the peer is dead
  *                   (RFC 7296 §2.1, §2.4). Also bounds a liveness check.
  *   dpd_due         liveness check: an empty INFORMATIONAL after dpd_ns
- *                   without a message from the peer (§2.4).
- *   ka_due          NAT keepalive 0xFF after keepalive_ns without sending,
+ *                   without a message from the peer — IKE, or ESP the
+ *                   caller reported with ike_note_esp_received (§2.4).
+ *   ka_due          NAT keepalive 0xFF after keepalive_ns without sending
+ *                   anything — IKE, or ESP reported with ike_note_esp_sent —
  *                   only when WE are behind a NAT (RFC 3948 §4, §2.23).
+ *                   The notes move no deadline: both timers look at the
+ *                   last times when they fire and sleep again if needed.
  *   reasm[].due     RFC 7383 reassembly gives up on an incomplete message
  *                   (the sender's retransmission starts it afresh; §2.6).
  *   half_open_due   gateway: an IKE SA still in INIT_DONE is forgotten
@@ -178,7 +182,8 @@ struct ike_sa {
 	uint64_t spi_i, spi_r;
 	enum ike_sa_state state;
 	struct ike_path path;        /* where the peer is now */
-	uint64_t created_ns, last_rx_ns, last_tx_ns;
+	uint64_t created_ns, last_rx_ns, last_tx_ns;   /* IKE messages */
+	uint64_t last_esp_rx_ns, last_esp_tx_ns;       /* ESP the caller reported (ike_note_esp_*) */
 
 	/* IKE_SA_INIT */
 	struct ike_chosen ike;       /* negotiated IKE SA transforms */
@@ -621,6 +626,9 @@ void ike_info_tell_and_die(struct ike_sa *sa, uint16_t notify, const char *reaso
 void ike_info_dead_peer(struct ike_sa *sa);
 
 /* ike_natt.c */
+/* ike_sa_last_rx / ike_sa_last_tx: the last IKE message or reported ESP packet in / out. */
+uint64_t ike_sa_last_rx(const struct ike_sa *sa);
+uint64_t ike_sa_last_tx(const struct ike_sa *sa);
 /* ike_natt_add adds N(NAT_DETECTION_SOURCE_IP) and N(NAT_DETECTION_DESTINATION_IP) for |path|. */
 int ike_natt_add(struct ike_sa *sa, struct ike_out *o, uint64_t spi_i, uint64_t spi_r, const struct ike_path *path);
 /* ike_natt_check compares the peer's NAT-D hashes with the addresses |rx| came on. */

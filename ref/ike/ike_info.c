@@ -135,7 +135,7 @@ int ike_info_dpd(struct ike_sa *sa)
 
 	ike_out_begin(sa, &o, IKE_INFORMATIONAL, 0, sa->tx_mid);
 	ike_ev_begin(&b, sa->eng, sa, "dpd");
-	ev_time(&b, "idle", sa->eng->now - sa->last_rx_ns);
+	ev_time(&b, "idle", sa->eng->now - ike_sa_last_rx(sa));
 	ike_ev_emit(sa->eng, &b);
 	return ike_out_request(sa, &o, IKE_REQ_DPD);
 }
@@ -153,10 +153,11 @@ void ike_info_dpd_timer(struct ike_sa *sa, uint64_t now)
 	sa->dpd_due = now + c->dpd_ns;
 	if (sa->req.kind != IKE_REQ_NONE)
 		return; /* a request is out: its retransmissions already test liveness */
-	if (now - sa->last_rx_ns >= c->dpd_ns)
+	/* §2.4: only when nothing came in (IKE or ESP) for dpd_ns; outgoing traffic proves nothing */
+	if (now - ike_sa_last_rx(sa) >= c->dpd_ns)
 		ike_info_dpd(sa);
 	else
-		sa->dpd_due = sa->last_rx_ns + c->dpd_ns;
+		sa->dpd_due = ike_sa_last_rx(sa) + c->dpd_ns;
 }
 
 void ike_info_tell_and_die(struct ike_sa *sa, uint16_t notify, const char *reason)

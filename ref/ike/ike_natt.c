@@ -154,6 +154,16 @@ void ike_natt_sent(struct ike_sa *sa, uint64_t now)
 		sa->ka_due = now + e->cfg.keepalive_ns;
 }
 
+uint64_t ike_sa_last_rx(const struct ike_sa *sa)
+{
+	return sa->last_esp_rx_ns > sa->last_rx_ns ? sa->last_esp_rx_ns : sa->last_rx_ns;
+}
+
+uint64_t ike_sa_last_tx(const struct ike_sa *sa)
+{
+	return sa->last_esp_tx_ns > sa->last_tx_ns ? sa->last_esp_tx_ns : sa->last_tx_ns;
+}
+
 void ike_natt_keepalive_timer(struct ike_sa *sa, uint64_t now)
 {
 	struct ike_engine *e = sa->eng;
@@ -163,6 +173,11 @@ void ike_natt_keepalive_timer(struct ike_sa *sa, uint64_t now)
 		return;
 	if (!sa->nat_local || e->cfg.keepalive_ns == 0 || sa->path.local_port != e->cfg.natt_port) {
 		sa->ka_due = UINT64_MAX;
+		return;
+	}
+	/* RFC 3948 §4: only when nothing else went out for the interval (ESP keeps the mapping too) */
+	if (now - ike_sa_last_tx(sa) < e->cfg.keepalive_ns) {
+		sa->ka_due = ike_sa_last_tx(sa) + e->cfg.keepalive_ns;
 		return;
 	}
 	if (e->cb.send != NULL)
