@@ -99,6 +99,7 @@ struct rn_opts {
 	uint32_t pool_lo, pool_hi;  /* gateway: routed into the TUN (from the profile) */
 	/* loop */
 	unsigned batch;
+	int offload;                /* 1: UDP GSO/GRO on the NAT-T socket when the kernel has them */
 	uint64_t shutdown_wait_ns;  /* after close: wait for DELETE responses at most this long */
 	/* outputs */
 	char events_path[RN_PATH_MAX];
@@ -122,6 +123,7 @@ void rn_opts_init(struct rn_opts *o, int gateway);
  *   esp           = auto | udp | raw   plain ESP through a raw socket or always UDP
  *   routes        = yes | no           manage routes through the TUN (default yes)
  *   batch         = 1..256             packets per wakeup (default 64)
+ *   offload       = yes | no           UDP GSO/GRO for ESP-in-UDP (default yes)
  *   shutdown_wait = DURATION           bound of the wait for DELETE responses (default 1s)
  *
  * Errors name file:line, key, value and what was expected, like the ike
@@ -200,6 +202,8 @@ struct rn_stats {
 	uint64_t rx_batches, rx_batch_pkts;/* recvmmsg calls that returned packets, and packets */
 	uint64_t tx_batches, tx_batch_pkts;/* sendmmsg calls, packets */
 	uint64_t tun_batches;              /* TUN wakeups with at least one packet */
+	uint64_t gso_msgs, gso_segs;       /* UDP GSO messages sent, datagrams in them */
+	uint64_t gro_msgs, gro_segs;       /* UDP GRO messages received, datagrams in them */
 	uint64_t drops[RN_DROP__COUNT];
 	uint64_t esp_errs[32];             /* esp_open rejects by -enum esp_err */
 };

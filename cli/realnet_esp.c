@@ -222,9 +222,9 @@ void rn_tun_rx(struct realnet *rn)
 	if (rn->pcap != NULL && i > 0)
 		rn->pcap_dirty = 1;
 	if (rn->txq_udp.n > 0)
-		rn_txq_flush(rn, &rn->txq_udp, rn->udp[RN_SOCK_NATT]);
+		rn_txq_flush(rn, &rn->txq_udp, rn->udp[RN_SOCK_NATT], rn->udp_gso);
 	if (rn->txq_raw.n > 0)
-		rn_txq_flush(rn, &rn->txq_raw, rn->raw);
+		rn_txq_flush(rn, &rn->txq_raw, rn->raw, 0);
 }
 
 void rn_esp_in(struct realnet *rn, uint8_t *slot, size_t off, size_t len, const struct rn_path *path)

@@ -49,12 +49,24 @@ struct rn_child {
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 };
 
-/* rn_txq: sealed packets waiting for one sendmmsg. */
+/*
+ * rn_txq: sealed packets waiting for one sendmmsg. With UDP GSO, runs of
+ * packets to the same peer with the same length (the last may be shorter)
+ * become one message with a UDP_SEGMENT cmsg and one iovec per packet: the
+ * kernel routes, NATs and delivers the run as one skb and cuts it into
+ * datagrams only where it must (or never, at a receiver with UDP_GRO).
+ */
+enum { RN_GSO_MAX_SEGS = 64, RN_GSO_MAX_BYTES = 65507 };
 struct rn_txq {
 	unsigned n;
-	struct mmsghdr m[RN_BATCH_MAX];
 	struct iovec iov[RN_BATCH_MAX];
 	struct sockaddr_in to[RN_BATCH_MAX];
+	struct mmsghdr m[RN_BATCH_MAX];            /* built by rn_txq_flush */
+	unsigned first[RN_BATCH_MAX], count[RN_BATCH_MAX];
+	union {
+		char b[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctrl[RN_BATCH_MAX];
 };
 
 struct rn_route {
@@ -75,6 +87,7 @@ struct realnet {
 	uint32_t bound_addr;        /* host order; 0 = any */
 	int raw;                    /* IPPROTO_ESP raw socket, -1 = none */
 	int esp_forced;
+	int udp_gso, udp_gro;       /* UDP_SEGMENT on sends, UDP_GRO on receives (NAT-T socket) */
 	int tun;
 	int tun_is_dev;             /* opened /dev/net/tun (else a test socketpair) */
 	char tun_name[16];
@@ -143,7 +156,8 @@ void rn_sock_close(struct realnet *rn);
 void rn_udp_rx(struct realnet *rn, int which);
 void rn_raw_rx(struct realnet *rn);
 void rn_txq_add(struct rn_txq *q, uint8_t *p, size_t len, const struct sockaddr_in *to);
-void rn_txq_flush(struct realnet *rn, struct rn_txq *q, int fd);
+/* rn_txq_flush sends the queue on |fd|, with UDP GSO when |gso| (falls back to one datagram per packet if refused). */
+void rn_txq_flush(struct realnet *rn, struct rn_txq *q, int fd, int gso);
 
 /* realnet_esp.c */
 void rn_esp_init(struct realnet *rn);

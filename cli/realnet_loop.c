@@ -144,6 +144,10 @@ static void ev_stats(struct realnet *rn)
 	ev_u64(e, "tx_batches", s->tx_batches);
 	ev_u64(e, "tx_batch_pkts", s->tx_batch_pkts);
 	ev_u64(e, "tun_batches", s->tun_batches);
+	ev_u64(e, "gso_msgs", s->gso_msgs);
+	ev_u64(e, "gso_segs", s->gso_segs);
+	ev_u64(e, "gro_msgs", s->gro_msgs);
+	ev_u64(e, "gro_segs", s->gro_segs);
 	for (int d = 0; d < RN_DROP__COUNT; d++)
 		if (s->drops[d] != 0) {
 			char k[40];
@@ -278,6 +282,8 @@ struct realnet *realnet_new(const struct rn_opts *o, int tun_fd, char *msg, size
 	ev_str(e, "tun", rn->tun >= 0 ? rn->tun_name : "none");
 	ev_u64(e, "tun_mtu", o->tun_mtu);
 	ev_u64(e, "batch", rn->batch);
+	ev_bool(e, "udp_gso", rn->udp_gso);
+	ev_bool(e, "udp_gro", rn->udp_gro);
 	rn_ev_end(rn);
 	return rn;
 fail:

@@ -26,6 +26,7 @@ void rn_opts_init(struct rn_opts *o, int gateway)
 	o->tun_mtu = RN_TUN_MTU_DEFAULT;
 	o->routes = 1;
 	o->batch = RN_BATCH_DEFAULT;
+	o->offload = 1;
 	o->shutdown_wait_ns = UINT64_C(1000000000);
 }
 
@@ -152,11 +153,14 @@ static int set_key(const struct octx *c, struct rn_opts *o, const char *k, const
 	}
 	if (strcmp(k, "routes") == 0)
 		return parse_bool(c, v, &o->routes);
+	if (strcmp(k, "offload") == 0)
+		return parse_bool(c, v, &o->offload);
 	if (strcmp(k, "batch") == 0)
 		return parse_uint(c, v, 1, RN_BATCH_MAX, &o->batch);
 	if (strcmp(k, "shutdown_wait") == 0)
 		return parse_duration(c, v, &o->shutdown_wait_ns);
-	return oerr(c, "unknown key, expected tun, tun_mtu, tun_addr, listen, esp, routes, batch or shutdown_wait");
+	return oerr(c, "unknown key, expected tun, tun_mtu, tun_addr, listen, esp, routes, batch, offload or "
+			 "shutdown_wait");
 }
 
 int rn_opts_parse(const char *text, size_t len, const char *file, struct rn_opts *o, char *msg, size_t cap)

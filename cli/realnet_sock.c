@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -76,6 +77,13 @@ int rn_sock_open(struct realnet *rn, char *msg, size_t cap)
 		return -1;
 	if (open_udp(rn, RN_SOCK_NATT, rn->o.natt_port, msg, cap) < 0)
 		return -1;
+	if (rn->o.offload) {
+		int zero = 0, one = 1;
+
+		/* UDP_SEGMENT 0 on the socket only asks whether the kernel knows GSO; the size goes per message */
+		rn->udp_gso = setsockopt(rn->udp[RN_SOCK_NATT], SOL_UDP, UDP_SEGMENT, &zero, sizeof zero) == 0;
+		rn->udp_gro = setsockopt(rn->udp[RN_SOCK_NATT], SOL_UDP, UDP_GRO, &one, sizeof one) == 0;
+	}
 	if (rn->o.esp_mode == RN_ESP_UDP) {
 		rn->esp_forced = 1;
 		return 0;
@@ -152,16 +160,61 @@ static int rx_batch(struct realnet *rn, int fd)
 	return n;
 }
 
+/* gro_size: the segment size of a coalesced UDP GRO message, 0 for a plain datagram. */
+static size_t gro_size(struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+			int g;
+
+			memcpy(&g, CMSG_DATA(c), sizeof g);
+			return g > 0 ? (size_t)g : 0;
+		}
+	return 0;
+}
+
+/* udp_dgram handles one UDP payload at |off| in |slot| received on socket |which|. */
+static void udp_dgram(struct realnet *rn, int which, uint8_t *slot, size_t off, size_t len, const struct rn_path *path)
+{
+	uint8_t *p = slot + off;
+	int kind = ESP_UDP_IKE;
+
+	if (rn->pcap != NULL) {
+		rn_pcap_udp(rn->pcap, p, len, off, path->remote_addr, path->remote_port, path->local_addr,
+			    path->local_port);
+		rn->pcap_dirty = 1;
+	}
+	if (which == RN_SOCK_NATT)
+		kind = esp_udp_classify(p, len);
+	switch (kind) {
+	case ESP_UDP_KEEPALIVE:
+		rn->st.keepalives_rx++;
+		break;
+	case ESP_UDP_ESP:
+		rn_esp_in(rn, slot, off, len, path);
+		break;
+	case ESP_UDP_IKE:
+		rn->st.ike_rx++;
+		if (rn->has_engine)
+			rn->eng.input(rn->eng.ctx, path, p, len, rn->now ? rn->now : realnet_now(rn));
+		break;
+	default:
+		rn_ev_drop(rn, RN_DROP_UDP_INVALID, "%zu octets from %u.%u.%u.%u:%u on port %u", len,
+			   path->remote_addr >> 24, (path->remote_addr >> 16) & 255, (path->remote_addr >> 8) & 255,
+			   path->remote_addr & 255, path->remote_port, path->local_port);
+		break;
+	}
+}
+
 void rn_udp_rx(struct realnet *rn, int which)
 {
 	int n = rx_batch(rn, rn->udp[which]);
 
 	for (int i = 0; i < n; i++) {
 		struct msghdr *m = &rn->msgs[i].msg_hdr;
-		uint8_t *slot = rn_slot(rn, (unsigned)i), *p = slot + RN_HEAD;
-		size_t len = rn->msgs[i].msg_len;
+		uint8_t *slot = rn_slot(rn, (unsigned)i);
+		size_t len = rn->msgs[i].msg_len, seg;
 		struct rn_path path;
-		int kind = ESP_UDP_IKE;
 
 		if (m->msg_flags & MSG_TRUNC) {
 			rn_ev_drop(rn, RN_DROP_TOO_BIG, "datagram truncated at %zu octets", len);
@@ -171,30 +224,16 @@ void rn_udp_rx(struct realnet *rn, int which)
 		path.local_port = rn->port[which];
 		path.remote_addr = ntohl(rn->names[i].sin_addr.s_addr);
 		path.remote_port = ntohs(rn->names[i].sin_port);
-		if (rn->pcap != NULL) {
-			rn_pcap_udp(rn->pcap, p, len, RN_HEAD, path.remote_addr, path.remote_port, path.local_addr,
-				    path.local_port);
-			rn->pcap_dirty = 1;
+		seg = gro_size(m);
+		if (seg == 0 || seg >= len) {
+			udp_dgram(rn, which, slot, RN_HEAD, len, &path);
+			continue;
 		}
-		if (which == RN_SOCK_NATT)
-			kind = esp_udp_classify(p, len);
-		switch (kind) {
-		case ESP_UDP_KEEPALIVE:
-			rn->st.keepalives_rx++;
-			break;
-		case ESP_UDP_ESP:
-			rn_esp_in(rn, slot, RN_HEAD, len, &path);
-			break;
-		case ESP_UDP_IKE:
-			rn->st.ike_rx++;
-			if (rn->has_engine)
-				rn->eng.input(rn->eng.ctx, &path, p, len, rn->now ? rn->now : realnet_now(rn));
-			break;
-		default:
-			rn_ev_drop(rn, RN_DROP_UDP_INVALID, "%zu octets from %u.%u.%u.%u:%u on port %u", len,
-				   path.remote_addr >> 24, (path.remote_addr >> 16) & 255, (path.remote_addr >> 8) & 255,
-				   path.remote_addr & 255, path.remote_port, path.local_port);
-			break;
+		/* a GRO train: datagrams of |seg| octets back to back, the last one maybe shorter */
+		rn->st.gro_msgs++;
+		for (size_t off = 0; off < len; off += seg) {
+			rn->st.gro_segs++;
+			udp_dgram(rn, which, slot, RN_HEAD + off, len - off < seg ? len - off : seg, &path);
 		}
 	}
 }
@@ -226,35 +265,98 @@ void rn_raw_rx(struct realnet *rn)
 
 void rn_txq_add(struct rn_txq *q, uint8_t *p, size_t len, const struct sockaddr_in *to)
 {
-	unsigned i = q->n++;
-
-	q->iov[i].iov_base = p;
-	q->iov[i].iov_len = len;
-	q->to[i] = *to;
-	memset(&q->m[i].msg_hdr, 0, sizeof q->m[i].msg_hdr);
-	q->m[i].msg_hdr.msg_iov = &q->iov[i];
-	q->m[i].msg_hdr.msg_iovlen = 1;
-	q->m[i].msg_hdr.msg_name = &q->to[i];
-	q->m[i].msg_hdr.msg_namelen = sizeof q->to[i];
+	q->iov[q->n].iov_base = p;
+	q->iov[q->n].iov_len = len;
+	q->to[q->n] = *to;
+	q->n++;
 }
 
-void rn_txq_flush(struct realnet *rn, struct rn_txq *q, int fd)
+static int same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
-	unsigned done = 0;
+	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
 
-	while (done < q->n) {
-		int n = sendmmsg(fd, q->m + done, q->n - done, 0);
+/* build groups the queue into messages: GSO runs when |gso|, else one packet each. Returns the count. */
+static unsigned build(struct rn_txq *q, int gso)
+{
+	unsigned nm = 0;
+
+	for (unsigned i = 0; i < q->n;) {
+		size_t seg = q->iov[i].iov_len, total = seg;
+		unsigned j = i + 1;
+		struct msghdr *h = &q->m[nm].msg_hdr;
+
+		if (gso)
+			while (j < q->n && j - i < RN_GSO_MAX_SEGS && q->iov[j].iov_len <= seg &&
+			       total + q->iov[j].iov_len <= RN_GSO_MAX_BYTES && same_peer(&q->to[j], &q->to[i])) {
+				total += q->iov[j].iov_len;
+				if (q->iov[j++].iov_len < seg)
+					break; /* only the last datagram of a run may be shorter */
+			}
+		memset(h, 0, sizeof *h);
+		h->msg_name = &q->to[i];
+		h->msg_namelen = sizeof q->to[i];
+		h->msg_iov = &q->iov[i];
+		h->msg_iovlen = j - i;
+		if (j - i > 1) {
+			struct cmsghdr *c;
+			uint16_t s16 = (uint16_t)seg;
+
+			h->msg_control = q->ctrl[nm].b;
+			h->msg_controllen = sizeof q->ctrl[nm].b;
+			c = CMSG_FIRSTHDR(h);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof s16);
+			memcpy(CMSG_DATA(c), &s16, sizeof s16);
+		}
+		q->first[nm] = i;
+		q->count[nm] = j - i;
+		nm++;
+		i = j;
+	}
+	return nm;
+}
+
+void rn_txq_flush(struct realnet *rn, struct rn_txq *q, int fd, int gso)
+{
+	unsigned nm = build(q, gso), done = 0;
+
+	while (done < nm) {
+		int n = sendmmsg(fd, q->m + done, nm - done, 0);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			int err = errno;
+
+			if (err == EINTR)
 				continue;
-			/* the first message failed: drop it, keep going with the rest */
-			rn_ev_drop(rn, RN_DROP_SEND, "sendmmsg: %s", strerror(errno));
+			if (q->count[done] > 1 && (err == EINVAL || err == EIO || err == EOPNOTSUPP || err == ENOPROTOOPT)) {
+				/* the kernel refused GSO here: send this run one datagram at a time, and stop using GSO */
+				rn->udp_gso = 0;
+				for (unsigned k = 0; k < q->count[done]; k++) {
+					unsigned e = q->first[done] + k;
+
+					if (sendto(fd, q->iov[e].iov_base, q->iov[e].iov_len, 0, (struct sockaddr *)&q->to[e],
+						   sizeof q->to[e]) < 0)
+						rn_ev_drop(rn, RN_DROP_SEND, "sendto: %s", strerror(errno));
+				}
+				rn_ev_drop(rn, RN_DROP_SEND, "UDP GSO refused (%s): sending datagram by datagram from now on",
+					   strerror(err));
+			} else {
+				for (unsigned k = 0; k < q->count[done]; k++)
+					rn_ev_drop(rn, RN_DROP_SEND, "sendmmsg: %s", strerror(err));
+			}
 			done++;
 			continue;
 		}
 		rn->st.tx_batches++;
-		rn->st.tx_batch_pkts += (uint64_t)n;
+		for (int k = 0; k < n; k++) {
+			rn->st.tx_batch_pkts += q->count[done + (unsigned)k];
+			if (q->count[done + (unsigned)k] > 1) {
+				rn->st.gso_msgs++;
+				rn->st.gso_segs += q->count[done + (unsigned)k];
+			}
+		}
 		done += (unsigned)n;
 	}
 	q->n = 0;

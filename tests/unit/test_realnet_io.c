@@ -7,7 +7,8 @@
  *   test  ◄──tunB──  B: TUN write ◄ selectors ◄ esp_open ◄ recvmmsg ◄──────┘
  *
  * Checked: payloads arrive intact; one TUN batch, one sendmmsg and one
- * recvmmsg carry a whole burst (batching); the NAT-T port demultiplexes
+ * recvmmsg carry a whole burst (batching); equal-sized packets go out as
+ * one UDP GSO message and come in as one UDP GRO message; the NAT-T port demultiplexes
  * keepalive / IKE (to the engine, marker kept) / ESP / garbage; every drop
  * reason the datapath has (no-sa, inner-bad, unknown-spi, open-failed,
  * ts-mismatch, udp-invalid, wrong-port); the newest of two overlapping
@@ -158,13 +159,64 @@ static void test_burst_batched(void **state)
 	}
 }
 
+/* equal-sized packets to one peer leave as one UDP GSO message and arrive as one UDP GRO message */
+static void test_gso_gro(void **state)
+{
+	struct pair *p = *state;
+	enum { N = 30 };
+	uint8_t pkt[1400], got[2000];
+
+	if (!p->a->udp_gso || !p->b->udp_gro)
+		skip();
+	for (int i = 0; i < N; i++)
+		assert_int_equal(write(p->tun_a[1], pkt, make_ipv4(pkt, 1000, VIP_A, NET_B + 7, (uint8_t)i)), 1000);
+	/* and a short one at the end: it may close the run */
+	assert_int_equal(write(p->tun_a[1], pkt, make_ipv4(pkt, 300, VIP_A, NET_B + 7, 0xee)), 300);
+	step(p->a);
+	assert_int_equal(p->a->st.tx_batches, 1);
+	assert_int_equal(p->a->st.gso_msgs, 1);
+	assert_int_equal(p->a->st.gso_segs, N + 1);
+	step(p->b);
+	assert_int_equal(p->b->st.rx_batch_pkts, 1);
+	assert_int_equal(p->b->st.gro_msgs, 1);
+	assert_int_equal(p->b->st.gro_segs, N + 1);
+	assert_int_equal(p->b->st.esp_rx, N + 1);
+	for (int i = 0; i < N; i++) {
+		make_ipv4(pkt, 1000, VIP_A, NET_B + 7, (uint8_t)i);
+		assert_int_equal(read(p->tun_b[1], got, sizeof got), 1000);
+		assert_int_equal(memcmp(got, pkt, 1000), 0);
+	}
+	make_ipv4(pkt, 300, VIP_A, NET_B + 7, 0xee);
+	assert_int_equal(read(p->tun_b[1], got, sizeof got), 300);
+	assert_int_equal(memcmp(got, pkt, 300), 0);
+}
+
+/* offload = no: one datagram per packet, the receiver sees them one by one */
+static void test_no_offload(void **state)
+{
+	struct pair *p = *state;
+	uint8_t pkt[1400];
+
+	p->a->udp_gso = 0;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(write(p->tun_a[1], pkt, make_ipv4(pkt, 1000, VIP_A, NET_B + 7, 1)), 1000);
+	step(p->a);
+	assert_int_equal(p->a->st.gso_msgs, 0);
+	assert_int_equal(p->a->st.tx_batch_pkts, 10);
+	step(p->b);
+	assert_int_equal(p->b->st.gro_msgs, 0);
+	assert_int_equal(p->b->st.esp_rx, 10);
+}
+
 static void test_batch_limit(void **state)
 {
 	struct pair *p = *state;
 	uint8_t pkt[200];
 
-	/* more than one batch: the rest waits for the next wakeup (level-triggered) */
+	/* more than one batch: the rest waits for the next wakeup (level-triggered);
+	 * without GSO, so that B's batch counts datagrams */
 	p->a->batch = 8;
+	p->a->udp_gso = 0;
 	for (int i = 0; i < 20; i++)
 		assert_int_equal(write(p->tun_a[1], pkt, make_ipv4(pkt, 60, VIP_A, NET_B + 1, 1)), 60);
 	step(p->a);
@@ -364,6 +416,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_burst_batched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gso_gro, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_offload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_natt_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marker_reaches_engine, setup, teardown),
