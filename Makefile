@@ -169,6 +169,15 @@ warnings-clang:
 	  clang $(CSTD) $(WARN) $(INC) -fsyntax-only $$f || exit 1; done
 	@echo "warnings-clang: $(words $(REF_SRC) $(SIM_SRC) $(CONF_SRC) $(CLI_SRC) $(UNIT_SRC) $(TESTLIB_SRC) $(FUZZ_SRC)) files clean"
 
+# Interop with real peers (strongSwan, ike-scan) in network namespaces: needs
+# root and the packages listed in tests/interop/matrix.sh. The ike-scan row
+# runs the ASan gateway.
+.PHONY: interop
+interop:
+	@$(SUBMAKE) VARIANT=rel build
+	@$(SUBMAKE) VARIANT=san build
+	VPNLAB=$(CURDIR)/build/rel/vpnlab VPNLAB_SCAN=$(CURDIR)/build/san/vpnlab tests/interop/matrix.sh
+
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@$(SUBMAKE) VARIANT=fuzz fuzz-build
