@@ -33,6 +33,12 @@ enum {
 	X509_SHA1_LEN = 20,
 };
 
+/*
+ * crypto_x509.parsed is 1 when |x| was decoded from octets (DER or PEM):
+ * its public key then came from the SubjectPublicKeyInfo alone and can be
+ * shared (crypto_x509_public_key). A certificate built in this process
+ * (crypto_x509_wrap from crypto_testpki) may hold the key pair it was given.
+ */
 struct crypto_x509 {
 	X509 *x;
 	uint8_t *der;
@@ -40,6 +46,7 @@ struct crypto_x509 {
 	uint8_t *subject;
 	size_t subject_len;
 	int refs;
+	int parsed;
 };
 
 struct crypto_x509_store {
@@ -127,6 +134,7 @@ void crypto_x509_free_array(struct crypto_x509 **certs, size_t n)
 struct crypto_x509 *crypto_x509_parse_der(const uint8_t *der, size_t len, struct crypto_diag *d)
 {
 	const unsigned char *p = der;
+	struct crypto_x509 *c;
 	X509 *x;
 
 	if (der == NULL || len == 0 || len > X509_FILE_MAX) {
@@ -145,7 +153,10 @@ struct crypto_x509 *crypto_x509_parse_der(const uint8_t *der, size_t len, struct
 		X509_free(x);
 		return NULL;
 	}
-	return crypto_x509_wrap(x, d);
+	c = crypto_x509_wrap(x, d);
+	if (c != NULL)
+		c->parsed = 1;
+	return c;
 }
 
 int crypto_x509_parse_pem(const char *pem, size_t len, struct crypto_x509 ***certs,
@@ -178,6 +189,7 @@ int crypto_x509_parse_pem(const char *pem, size_t len, struct crypto_x509 ***cer
 			BIO_free(bio);
 			return CRYPTO_EINTERNAL;
 		}
+		out[n]->parsed = 1;
 		n++;
 	}
 	BIO_free(bio);
@@ -295,19 +307,46 @@ int crypto_x509_spki_sha1(const struct crypto_x509 *c, uint8_t out[20])
 	return ok ? CRYPTO_OK : CRYPTO_EINTERNAL;
 }
 
+/*
+ * crypto_x509_public_key shares the EVP_PKEY OpenSSL decoded while parsing
+ * (one reference more, no work) when the certificate came from octets. On
+ * OpenSSL 3.0 decoding a SubjectPublicKeyInfo costs ~220 us for P-256 (the
+ * OSSL_DECODER chain is rebuilt per call), which the re-encode-and-decode
+ * path pays a second time. That path stays for certificates built in this
+ * process: X509_get0_pubkey returns the EVP_PKEY given to X509_set_pubkey,
+ * which may hold the private half.
+ */
 struct crypto_sig_key *crypto_x509_public_key(const struct crypto_x509 *c, struct crypto_diag *d)
 {
 	unsigned char *spki = NULL;
 	struct crypto_sig_key *k;
+	EVP_PKEY *pkey;
 	int n;
 
 	if (c == NULL)
 		return NULL;
-	/*
-	 * Decode the SubjectPublicKeyInfo afresh rather than X509_get_pubkey:
-	 * a certificate built in this process caches the EVP_PKEY it was given,
-	 * which may hold the private half.
-	 */
+	if (c->parsed) {
+		pkey = X509_get0_pubkey(c->x);
+		if (pkey == NULL || EVP_PKEY_up_ref(pkey) != 1) {
+			crypto_diag_openssl(d, "certificate: public key does not decode");
+			return NULL;
+		}
+		k = crypto_sig_key_wrap(pkey);
+		if (k != NULL && crypto_sig_key_type(k) == 0) {
+			char group[64] = "";
+
+			EVP_PKEY_get_group_name(pkey, group, sizeof group, NULL);
+			crypto_diag_set(d, "key type %s%s%s is not supported: expected RSA or EC P-256",
+					EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "?",
+					group[0] ? " " : "", group);
+			crypto_sig_key_free(k);
+			ERR_clear_error();
+			return NULL;
+		}
+		if (k == NULL)
+			crypto_diag_set(d, "certificate: out of memory");
+		return k;
+	}
 	n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x), &spki);
 	if (n <= 0) {
 		crypto_diag_openssl(d, "certificate: public key does not encode");
