@@ -1,7 +1,7 @@
 /*
  * test_crypto_prf.c — IKEv2 PRFs and prf+: published HMAC answers, the
  * NIST CAVP SP 800-135 IKEv2 KDF vector, prf+ against its definition, and
- * the 255-block limit.
+ * the 255-block limit; the same answers through a reused crypto_prf_ctx.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -310,6 +310,186 @@ static void test_prf_args(void **state)
 	assert_memory_equal(out, want, 32);
 }
 
+/*
+ * test_ctx_kats: the RFC 2202 / RFC 4231 answers again through one
+ * crypto_prf_ctx per algorithm, reused across every vector (so each call
+ * re-keys a context that held another key) and alternating whole and split
+ * inputs.
+ */
+static void test_ctx_kats(void **state)
+{
+	struct crypto_prf_ctx *ctx[8] = {0};
+	int err = 1;
+
+	for (int a = CRYPTO_PRF_HMAC_SHA1; a <= CRYPTO_PRF_HMAC_SHA2_512; a++) {
+		if (crypto_prf_len((enum crypto_prf_alg)a) == 0)
+			continue;
+		ctx[a] = crypto_prf_ctx_new((enum crypto_prf_alg)a, &err);
+		assert_non_null(ctx[a]);
+		assert_int_equal(err, CRYPTO_OK);
+		assert_int_equal(crypto_prf_ctx_alg(ctx[a]), a);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof hmac_kats / sizeof hmac_kats[0]; i++) {
+			const struct hmac_kat *k = &hmac_kats[i];
+			uint8_t key[200], data[200], want[64], got[64];
+			size_t kl = bytes(k->key, key, sizeof key), dl = bytes(k->data, data, sizeof data);
+			size_t wl = bytes(k->mac, want, sizeof want);
+			struct crypto_iov iov[80];
+			size_t n = 0;
+
+			print_message("ctx kat %zu round %d: %s, prf %d\n", i, round, k->source, (int)k->alg);
+			if (round == 0) {
+				iov[n++] = (struct crypto_iov){data, dl};
+			} else {
+				for (size_t off = 0; off < dl; off += 5)
+					iov[n++] = (struct crypto_iov){data + off, dl - off < 5 ? dl - off : 5};
+			}
+			memset(got, 0, sizeof got);
+			assert_int_equal(crypto_prf_ctx_compute(ctx[k->alg], key, kl, iov, n, got), CRYPTO_OK);
+			assert_memory_equal(got, want, wl);
+		}
+	}
+	for (size_t a = 0; a < 8; a++)
+		crypto_prf_ctx_free(ctx[a]);
+}
+
+/*
+ * test_ctx_cavp_ikev2: the NIST CAVP SP 800-135 IKEv2 vector of
+ * test_cavp_ikev2 (SKEYSEED, DKM, DKM(Child SA), SKEYSEED(Rekey)) on one
+ * HMAC-SHA-1 context, prf and prf+ interleaved as an IKE SA would.
+ */
+static void test_ctx_cavp_ikev2(void **state)
+{
+	uint8_t ni[8], nr[8], spii[8], spir[8], gir[32], girnew[32], want[132], got[132];
+	uint8_t skeyseed[20], seed[32 + 16 + 16], sk_d[20];
+	struct crypto_prf_ctx *p = crypto_prf_ctx_new(CRYPTO_PRF_HMAC_SHA1, NULL);
+	struct crypto_iov iov[2];
+
+	assert_non_null(p);
+	bytes("32b50d5f4a3763f3", ni, sizeof ni);
+	bytes("9206a04b26564cb1", nr, sizeof nr);
+	bytes("34c9e7c188868785", spii, sizeof spii);
+	bytes("3ff77d760d2b2199", spir, sizeof spir);
+	bytes("4b2c1f971981a8ad8d0abeafabf38cf75fc8349c148142465ed9c8b516b8be52", gir, sizeof gir);
+	bytes("863f3c9d06efd39d2b907b97f8699e5dd5251ef64a2a176f36ee40c87d4f9330", girnew, sizeof girnew);
+	memcpy(seed, ni, 8);
+	memcpy(seed + 8, nr, 8);
+	iov[0] = (struct crypto_iov){gir, 16};
+	iov[1] = (struct crypto_iov){gir + 16, 16};
+	assert_int_equal(crypto_prf_ctx_compute(p, seed, 16, iov, 2, skeyseed), CRYPTO_OK);
+	bytes("a9a7b222b59f8f48645f28a1db5b5f5d7479cba7", want, sizeof want);
+	assert_memory_equal(skeyseed, want, 20);
+	memcpy(seed + 16, spii, 8);
+	memcpy(seed + 24, spir, 8);
+	assert_int_equal(crypto_prf_ctx_plus(p, skeyseed, 20, seed, 32, got, 132), CRYPTO_OK);
+	bytes("a14293677cc80ff8f9cc0eee30d895da9d8f405666e30ef0dfcb63c634a46002"
+	      "a2a63080e514a062768b76606f9fa5e992204fc5a670bde3f10d6b027113936a"
+	      "5c55b648a194ae587b0088d52204b702c979fa280870d2ed41efa9c549fd1119"
+	      "8af1670b143d384bd275c5f594cf266b05ebadca855e4249520a441a81157435"
+	      "a7a56cc4", want, sizeof want);
+	assert_memory_equal(got, want, 132);
+	memcpy(sk_d, got, 20);
+	assert_int_equal(crypto_prf_ctx_plus(p, sk_d, 20, seed, 16, got, 132), CRYPTO_OK);
+	bytes("8059e3ee8810e6c3a91bc8bcd2a7a41151b8d0e6ae239c7b38093ad85ef4c581"
+	      "1a8e7b5d1cdabd9560b2d5e092d1f24e2d4b85eccdf0ad0dc9abd94b51ee7181"
+	      "4ca6dbc8bb51b6309f5b9545c7eb35cf5580b1e521a8fe20754a2d883ba0c2cf"
+	      "285f524aea6545b33106bc03e614296d319d41d4b50b3f510b1c0a22f3e66499"
+	      "4d234cb4", want, sizeof want);
+	assert_memory_equal(got, want, 132);
+	memcpy(seed, girnew, 32);
+	memcpy(seed + 32, ni, 8);
+	memcpy(seed + 40, nr, 8);
+	iov[0] = (struct crypto_iov){seed, 48};
+	assert_int_equal(crypto_prf_ctx_compute(p, sk_d, 20, iov, 1, got), CRYPTO_OK);
+	bytes("63e81194946ebd05df7df5ebf5d8750056bf1f1d", want, sizeof want);
+	assert_memory_equal(got, want, 20);
+	crypto_prf_ctx_free(p);
+}
+
+/* test_ctx_plus_definition: crypto_prf_ctx_plus = crypto_prf_plus for every algorithm and length class. */
+static void test_ctx_plus_definition(void **state)
+{
+	static const enum crypto_prf_alg algs[] = {CRYPTO_PRF_HMAC_SHA1, CRYPTO_PRF_HMAC_SHA2_256,
+						   CRYPTO_PRF_HMAC_SHA2_384, CRYPTO_PRF_HMAC_SHA2_512};
+	uint8_t key[80], seed[40], want[255 * 64 + 1], got[255 * 64 + 1];
+
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (uint8_t)(7 * i + 1);
+	for (size_t i = 0; i < sizeof seed; i++)
+		seed[i] = (uint8_t)(0x5a ^ i);
+	for (size_t a = 0; a < 4; a++) {
+		struct crypto_prf_ctx *p = crypto_prf_ctx_new(algs[a], NULL);
+		size_t h = crypto_prf_len(algs[a]);
+		const size_t lens[] = {0, 1, h, h + 1, 7 * h, 255 * h};
+		const size_t klens[] = {0, 1, 20, 80}; /* empty, short, and longer than SHA-1/256's block */
+
+		assert_non_null(p);
+		for (size_t kl = 0; kl < 4; kl++) {
+			for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+				memset(want, 0, lens[l] + 1);
+				memset(got, 0, lens[l] + 1);
+				assert_int_equal(crypto_prf_plus(algs[a], key, klens[kl], seed, sizeof seed,
+								 want, lens[l]), CRYPTO_OK);
+				assert_int_equal(crypto_prf_ctx_plus(p, key, klens[kl], seed, sizeof seed, got,
+								     lens[l]), CRYPTO_OK);
+				assert_memory_equal(got, want, lens[l] + 1);
+			}
+			/* and one prf between them, with the empty key passed as NULL */
+			struct crypto_iov iov = {seed, sizeof seed};
+
+			assert_int_equal(crypto_prf_iov(algs[a], klens[kl] ? key : NULL, klens[kl], &iov, 1,
+							want), CRYPTO_OK);
+			assert_int_equal(crypto_prf_ctx_compute(p, klens[kl] ? key : NULL, klens[kl], &iov, 1,
+								got), CRYPTO_OK);
+			assert_memory_equal(got, want, h);
+		}
+		assert_int_equal(crypto_prf_ctx_plus(p, key, 20, seed, sizeof seed, got, 255 * h + 1),
+				 CRYPTO_EINVAL);
+		crypto_prf_ctx_free(p);
+	}
+}
+
+static void test_ctx_args(void **state)
+{
+	uint8_t key[4] = {1, 2, 3, 4}, out[64];
+	struct crypto_iov iov = {key, 4};
+	struct crypto_prf_ctx *p;
+	int err = 0;
+
+	/* 0: unknown algorithms */
+	assert_null(crypto_prf_ctx_new((enum crypto_prf_alg)4, &err));
+	assert_int_equal(err, CRYPTO_EINVAL);
+	assert_null(crypto_prf_ctx_new((enum crypto_prf_alg)0, NULL));
+	p = crypto_prf_ctx_new(CRYPTO_PRF_HMAC_SHA2_256, NULL);
+	assert_non_null(p);
+	/* 1: NULL context, key, pieces, output */
+	assert_int_equal(crypto_prf_ctx_compute(NULL, key, 4, &iov, 1, out), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_compute(p, NULL, 4, &iov, 1, out), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_compute(p, key, 4, NULL, 1, out), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_compute(p, key, 4, &iov, 1, NULL), CRYPTO_EINVAL);
+	iov.p = NULL;
+	assert_int_equal(crypto_prf_ctx_compute(p, key, 4, &iov, 1, out), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_plus(NULL, key, 4, key, 4, out, 8), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_plus(p, key, 4, NULL, 4, out, 8), CRYPTO_EINVAL);
+	assert_int_equal(crypto_prf_ctx_plus(p, key, 4, key, 4, NULL, 8), CRYPTO_EINVAL);
+	/* 2: zero pieces, zero-length output */
+	uint8_t want[64];
+
+	assert_int_equal(crypto_prf_ctx_compute(p, key, 4, NULL, 0, out), CRYPTO_OK);
+	ref_prf(CRYPTO_PRF_HMAC_SHA2_256, key, 4, (const uint8_t *)"", 0, want);
+	assert_memory_equal(out, want, 32);
+	assert_int_equal(crypto_prf_ctx_plus(p, key, 4, key, 4, NULL, 0), CRYPTO_OK);
+	/* 3: the context still works after the refusals */
+	iov.p = key;
+	assert_int_equal(crypto_prf_ctx_compute(p, key, 4, &iov, 1, out), CRYPTO_OK);
+	ref_prf(CRYPTO_PRF_HMAC_SHA2_256, key, 4, key, 4, want);
+	assert_memory_equal(out, want, 32);
+	assert_int_equal(crypto_prf_ctx_alg(NULL), 0);
+	crypto_prf_ctx_free(p);
+	crypto_prf_ctx_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +497,10 @@ int main(void)
 		cmocka_unit_test(test_cavp_ikev2),
 		cmocka_unit_test(test_prf_plus_definition),
 		cmocka_unit_test(test_prf_args),
+		cmocka_unit_test(test_ctx_kats),
+		cmocka_unit_test(test_ctx_cavp_ikev2),
+		cmocka_unit_test(test_ctx_plus_definition),
+		cmocka_unit_test(test_ctx_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
