@@ -15,8 +15,12 @@
  * OpenSSL itself still makes two small allocations inside it (it duplicates
  * the digest context), which no public 3.0 API avoids.
  *
- * Two cipher contexts (encrypt, decrypt) exist because a CBC key schedule
- * is direction specific and OpenSSL keeps it across IV-only re-inits.
+ * CBC modes keep two cipher contexts (encrypt, decrypt): a CBC key schedule
+ * is direction specific and OpenSSL keeps it across IV-only re-inits. The
+ * combined modes keep one: GCM and ChaCha20-Poly1305 only ever run the
+ * cipher forwards and take the direction from each IV-only re-init, so a
+ * second context would be a second key schedule (and GHASH table) for
+ * nothing; on OpenSSL 3.0 that halves the per-SA setup after the fetch.
  */
 #include "ref/crypto/crypto.h"
 
@@ -38,8 +42,8 @@ enum {
 struct crypto_aead {
 	enum crypto_aead_alg alg;
 	struct crypto_aead_info info;
-	EVP_CIPHER_CTX *enc;
-	EVP_CIPHER_CTX *dec;
+	EVP_CIPHER_CTX *enc; /* both directions for combined modes */
+	EVP_CIPHER_CTX *dec; /* NULL for combined modes */
 	EVP_MAC_CTX *mac; /* NULL for combined modes */
 	uint8_t salt[AEAD_SALT_LEN];
 };
@@ -151,8 +155,9 @@ struct crypto_aead *crypto_aead_new(enum crypto_aead_alg alg,
 	if (cipher == NULL || (size_t)EVP_CIPHER_get_key_length(cipher) != cipher_key_len)
 		goto fail;
 	a->enc = crypto_aead_cipher_ctx(cipher, enc_key, info.aead, 1);
-	a->dec = crypto_aead_cipher_ctx(cipher, enc_key, info.aead, 0);
-	if (a->enc == NULL || a->dec == NULL)
+	if (!info.aead)
+		a->dec = crypto_aead_cipher_ctx(cipher, enc_key, info.aead, 0);
+	if (a->enc == NULL || (!info.aead && a->dec == NULL))
 		goto fail;
 	if (info.aead) {
 		memcpy(a->salt, enc_key + cipher_key_len, AEAD_SALT_LEN);
@@ -313,7 +318,7 @@ int crypto_aead_open(struct crypto_aead *a, const uint8_t *aad, size_t aad_len,
 		memcpy(nonce, a->salt, AEAD_SALT_LEN);
 		memcpy(nonce + AEAD_SALT_LEN, iv, AEAD_NONCE_LEN - AEAD_SALT_LEN);
 		/* OpenSSL compares the tag in constant time inside EVP_DecryptFinal_ex. */
-		rc = crypto_aead_crypt(a, a->dec, 0, nonce, aad, aad_len, buf, len, icv);
+		rc = crypto_aead_crypt(a, a->enc, 0, nonce, aad, aad_len, buf, len, icv);
 		if (rc != CRYPTO_OK && len > 0)
 			OPENSSL_cleanse(buf, len); /* never hand back unauthenticated plaintext */
 		return rc;

@@ -395,6 +395,51 @@ static void test_round_trip(void **state)
 	}
 }
 
+/*
+ * test_one_context_both_ways: GCM and ChaCha20-Poly1305 keep one cipher
+ * context for sealing and opening. A refused open (bad tag, the context
+ * left mid-decryption) and a good open must leave the next seal exactly the
+ * published answer, and an open right after a seal must still work: every
+ * KAT row, seal / bad open / seal / open / open / seal.
+ */
+static void test_one_context_both_ways(void **state)
+{
+	for (size_t i = 0; i < sizeof aead_kats / sizeof aead_kats[0]; i++) {
+		const struct aead_kat *k = &aead_kats[i];
+		struct vec v;
+		uint8_t buf[256], icv[16], bad[16];
+
+		vec_load(k, &v);
+		struct crypto_aead *a = vec_aead(k, &v);
+
+		print_message("both ways %zu: %s\n", i, k->source);
+		for (int step = 0; step < 6; step++) {
+			int seal = step == 0 || step == 2 || step == 5;
+
+			if (seal) {
+				memcpy(buf, v.pt, v.pt_len);
+				memset(icv, 0, sizeof icv);
+				assert_int_equal(crypto_aead_seal(a, v.aad, v.aad_len, v.iv, buf, v.pt_len, v.tr,
+								  v.tr_len, icv), CRYPTO_OK);
+				assert_memory_equal(buf, v.ct, v.ct_len);
+				assert_memory_equal(icv, v.icv, v.icv_len);
+			} else if (step == 1) {
+				memcpy(buf, v.ct, v.ct_len);
+				memcpy(bad, v.icv, v.icv_len);
+				bad[0] ^= 0x40;
+				assert_int_equal(crypto_aead_open(a, v.aad, v.aad_len, v.iv, buf, v.ct_len, v.tr,
+								  v.tr_len, bad), CRYPTO_EAUTH);
+			} else {
+				memcpy(buf, v.ct, v.ct_len);
+				assert_int_equal(crypto_aead_open(a, v.aad, v.aad_len, v.iv, buf, v.ct_len, v.tr,
+								  v.tr_len, v.icv), CRYPTO_OK);
+				assert_memory_equal(buf, v.pt, v.pt_len);
+			}
+		}
+		crypto_aead_free(a);
+	}
+}
+
 /* bad_keys: numbered table of key-length and argument errors for crypto_aead_new. */
 static void test_bad_keys(void **state)
 {
@@ -558,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_integ_kats),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_one_context_both_ways),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_lookup),
