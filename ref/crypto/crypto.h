@@ -254,9 +254,10 @@ void crypto_dh_free(struct crypto_dh *dh);
 int crypto_dh_public(const struct crypto_dh *dh, uint8_t *out, size_t out_len);
 
 /*
- * crypto_dh_shared validates |peer| (length, range 1 < y < p-1 for MODP,
- * point on curve for ECP, non-zero result for Curve25519; RFC 6989) and
- * writes the shared secret. Returns CRYPTO_EPEER for an invalid value.
+ * crypto_dh_shared validates |peer| (length; MODP: 1 < y < p-1 as RFC 6989
+ * §2.1 asks, and y a quadratic residue as OpenSSL's DH checked before;
+ * point on curve for ECP; non-zero result for Curve25519) and writes the
+ * shared secret. Returns CRYPTO_EPEER for an invalid value.
  */
 int crypto_dh_shared(const struct crypto_dh *dh, const uint8_t *peer, size_t peer_len,
 		     uint8_t *out, size_t out_len);

@@ -1,7 +1,9 @@
 /*
  * test_crypto_dh.c — key exchange groups 14, 19, 31: published known
  * answers, agreement both ways, determinism under a DRBG, private-key
- * range redraws, and a numbered table of invalid peer values.
+ * range redraws, a numbered table of invalid peer values, and group 14's
+ * own exponentiation against OpenSSL's EVP_PKEY_derive (the way it was
+ * computed before) on every kind of peer value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,10 @@
 #include <cmocka.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
 
 #include "ref/crypto/crypto.h"
 #include "tests/lib/testutil.h"
@@ -268,8 +274,8 @@ static const struct bad_peer bad_peers[] = {
 	/* 6 */ {CRYPTO_DH_MODP2048, "255 octets", "", 255, 0},
 	/* 7 */ {CRYPTO_DH_MODP2048, "257 octets", "", 257, 0},
 	/* 8 */ {CRYPTO_DH_MODP2048, "empty", "", 0, 0},
-	/* 9 */ {CRYPTO_DH_MODP2048, "y = p - 2: in range but a non-residue, refused by OpenSSL's "
-		 "y^q = 1 check (stricter than RFC 6989 requires; honest peers pass)", NULL, 256, -2},
+	/* 9 */ {CRYPTO_DH_MODP2048, "y = p - 2: in range but a quadratic non-residue, refused as "
+		 "OpenSSL's y^q = 1 check did (stricter than RFC 6989 §2.1; honest peers pass)", NULL, 256, -2},
 	/* 10 */ {CRYPTO_DH_ECP256, "(0, 0)", "", 64, 0},
 	/* 11 */ {CRYPTO_DH_ECP256, "RFC 5903 gr with y + 1 (off curve)",
 		  "d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
@@ -386,6 +392,108 @@ static void test_peer_garbage(void **state)
 	crypto_drbg_free(d);
 }
 
+/* openssl_modp_derive: the shared secret as OpenSSL's DH derive computes it (y^q check included). */
+static int openssl_modp_derive(const BIGNUM *x, const BIGNUM *y, const uint8_t *peer, uint8_t out[256])
+{
+	OSSL_PARAM_BLD *b1 = OSSL_PARAM_BLD_new(), *b2 = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *p1, *p2;
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL), *dc = NULL;
+	EVP_PKEY *self = NULL, *other = NULL;
+	BIGNUM *py = BN_bin2bn(peer, 256, NULL);
+	unsigned int pad = 1;
+	OSSL_PARAM pp[2] = {OSSL_PARAM_construct_uint(OSSL_EXCHANGE_PARAM_PAD, &pad), OSSL_PARAM_construct_end()};
+	size_t len = 256;
+	int ok;
+
+	assert_non_null(b1);
+	assert_non_null(b2);
+	assert_int_equal(OSSL_PARAM_BLD_push_utf8_string(b1, OSSL_PKEY_PARAM_GROUP_NAME, "modp_2048", 0), 1);
+	assert_int_equal(OSSL_PARAM_BLD_push_BN(b1, OSSL_PKEY_PARAM_PRIV_KEY, x), 1);
+	assert_int_equal(OSSL_PARAM_BLD_push_BN(b1, OSSL_PKEY_PARAM_PUB_KEY, y), 1);
+	assert_int_equal(OSSL_PARAM_BLD_push_utf8_string(b2, OSSL_PKEY_PARAM_GROUP_NAME, "modp_2048", 0), 1);
+	assert_int_equal(OSSL_PARAM_BLD_push_BN(b2, OSSL_PKEY_PARAM_PUB_KEY, py), 1);
+	p1 = OSSL_PARAM_BLD_to_param(b1);
+	p2 = OSSL_PARAM_BLD_to_param(b2);
+	assert_int_equal(EVP_PKEY_fromdata_init(kc), 1);
+	assert_int_equal(EVP_PKEY_fromdata(kc, &self, EVP_PKEY_KEYPAIR, p1), 1);
+	ok = EVP_PKEY_fromdata(kc, &other, EVP_PKEY_PUBLIC_KEY, p2) == 1;
+	if (ok) {
+		dc = EVP_PKEY_CTX_new_from_pkey(NULL, self, NULL);
+		ok = dc != NULL && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_CTX_set_params(dc, pp) == 1 &&
+		     EVP_PKEY_derive_set_peer(dc, other) == 1 && EVP_PKEY_derive(dc, out, &len) == 1 &&
+		     len == 256;
+	}
+	EVP_PKEY_CTX_free(dc);
+	EVP_PKEY_CTX_free(kc);
+	EVP_PKEY_free(self);
+	EVP_PKEY_free(other);
+	OSSL_PARAM_free(p1);
+	OSSL_PARAM_free(p2);
+	OSSL_PARAM_BLD_free(b1);
+	OSSL_PARAM_BLD_free(b2);
+	BN_free(py);
+	ERR_clear_error();
+	return ok;
+}
+
+/*
+ * test_modp_vs_openssl_derive: crypto_dh_shared (our range + Legendre check
+ * and BN_mod_exp) against OpenSSL's DH derive with the same exponent, on
+ * the bad-peer MODP rows, small and large residues and non-residues, honest
+ * KE data and pseudo-random 256-octet values (half of them non-residues):
+ * the same verdict for every value, and the same secret when accepted.
+ */
+static void test_modp_vs_openssl_derive(void **state)
+{
+	struct crypto_drbg *d = crypto_drbg_new(6, "modp-vs-openssl");
+	struct crypto_rng r = crypto_drbg_rng(d);
+	struct crypto_dh *a = dh_fixed(CRYPTO_DH_MODP2048, MODP_XA), *other;
+	BIGNUM *x = bn_hex(MODP_XA);
+	BIGNUM *y = NULL;
+	uint8_t pub[256], v[256], ours[256], theirs[256];
+	int accepted = 0, refused = 0;
+
+	assert_int_equal(crypto_dh_public(a, pub, sizeof pub), CRYPTO_OK);
+	y = BN_bin2bn(pub, 256, NULL);
+	for (int i = 0; i < 48; i++) {
+		memset(v, 0, sizeof v);
+		if (i < 6) {
+			static const int near[] = {3, -1, 1, 2, -2, -3};
+
+			modp_near_p(near[i] == -3 ? -2 : near[i], v); /* 1, p-1, p+1, 2^2048-1, p-2, p-2 */
+		} else if (i < 14) {
+			/* small values: 2, 3, 5 are residues mod the group 14 prime; 11, 13, 17, 22, 23 are not */
+			static const uint8_t small[] = {2, 3, 5, 11, 13, 17, 22, 23};
+
+			v[255] = small[i - 6];
+		} else if (i < 20) {
+			other = crypto_dh_new(CRYPTO_DH_MODP2048, &r, NULL);
+			assert_non_null(other);
+			assert_int_equal(crypto_dh_public(other, v, sizeof v), CRYPTO_OK);
+			crypto_dh_free(other);
+		} else {
+			assert_int_equal(crypto_rng_fill(&r, v, sizeof v), CRYPTO_OK);
+			v[0] &= 0x7f; /* below p mostly, so the residue test decides */
+		}
+		int want_ok = openssl_modp_derive(x, y, v, theirs);
+		int rc = crypto_dh_shared(a, v, sizeof v, ours, sizeof ours);
+
+		print_message("modp value %d: openssl %s, ours %d\n", i, want_ok ? "ok" : "refused", rc);
+		assert_int_equal(rc, want_ok ? CRYPTO_OK : CRYPTO_EPEER);
+		if (want_ok)
+			assert_memory_equal(ours, theirs, 256);
+		accepted += want_ok;
+		refused += !want_ok;
+	}
+	/* the table must exercise both verdicts well */
+	assert_true(accepted >= 15);
+	assert_true(refused >= 15);
+	BN_free(x);
+	BN_free(y);
+	crypto_dh_free(a);
+	crypto_drbg_free(d);
+}
+
 static int zero_fill(void *ctx, uint8_t *out, size_t len)
 {
 	memset(out, 0, len);
@@ -446,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_agreement_drbg),
 		cmocka_unit_test(test_bad_peers),
 		cmocka_unit_test(test_peer_garbage),
+		cmocka_unit_test(test_modp_vs_openssl_derive),
 		cmocka_unit_test(test_dh_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
