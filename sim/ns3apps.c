@@ -102,6 +102,7 @@ static void delay_sample(struct ns3apps_stats *st, uint64_t d)
 	st->delay_sum_ns += d;
 }
 
+/* rx_time stamps a delivery; call it before counting the delivery (first_rx = no rx yet). */
 static void rx_time(struct ns3apps_stats *st)
 {
 	uint64_t now = ns3shim_now();
@@ -183,9 +184,9 @@ static void ping_icmp(void *ctx, int h, const struct ns3shim_pktinfo *pi, const 
 	if (m[0] == 0) { /* echo reply */
 		if (len < 16 || pi->src != a->dst || (m[4] << 8 | m[5]) != a->icmp_id)
 			return;
+		rx_time(&a->st); /* before the counters: it sets first_rx while they are 0 */
 		a->st.rx_packets++;
 		a->st.rx_bytes += len;
-		rx_time(&a->st);
 		delay_sample(&a->st, ns3shim_now() - get64(m + 8));
 		return;
 	}
