@@ -79,6 +79,7 @@ static void host_free(void *ctx)
 	crypto_drbg_free(h->esp_drbg);
 	free(h->routes);
 	free(h->tun_addrs);
+	free(h->pins);
 	free(h->usocks);
 	free(h->ikes);
 	free(h);
@@ -203,14 +204,61 @@ static void host_tun_mtu_set(struct host *h, uint32_t mtu, const char *why)
 	host_ev_emit(h, &e);
 }
 
-static int host_tun_addr_add(struct host *h, uint32_t addr, int prefix)
+static void host_ev_tun_addr(struct host *h, const char *type, uint32_t addr, int prefix,
+			     int placeholder)
+{
+	if (!h->ev.emit)
+		return;
+	struct evbuf e;
+	host_ev_begin(h, &e, type);
+	host_ev_addr(&e, "addr", addr);
+	ev_u64(&e, "prefix", (uint64_t)prefix);
+	if (placeholder)
+		ev_bool(&e, "placeholder", 1);
+	host_ev_emit(h, &e);
+}
+
+/* host_tun_placeholder puts the placeholder on the tunnel (|on|) or takes it off. */
+static int host_tun_placeholder(struct host *h, int on)
+{
+	if (!!on == !!h->placeholder)
+		return 0;
+	int r = on ? ns3shim_addr_add(h->node, h->tun_dev, HOST_TUN_PLACEHOLDER, 32)
+		   : ns3shim_addr_del(h->node, h->tun_dev, HOST_TUN_PLACEHOLDER);
+	if (r < 0)
+		return r;
+	h->placeholder = on;
+	host_ev_tun_addr(h, on ? "tun-addr" : "tun-addr-del", HOST_TUN_PLACEHOLDER, 32, 1);
+	return 0;
+}
+
+static struct host_taddr *host_taddr_find(struct host *h, uint32_t addr)
 {
 	for (size_t i = 0; i < h->n_tun_addrs; i++)
-		if (h->tun_addrs[i] == addr)
-			return 0;
+		if (h->tun_addrs[i].addr == addr)
+			return &h->tun_addrs[i];
+	return NULL;
+}
+
+/*
+ * host_tun_addr_add gives the tunnel |addr|: a static address, or one more
+ * reference on a VIP. The placeholder goes once a real address is there
+ * (it would be picked as the source otherwise: ns-3 takes a device's first
+ * address).
+ */
+static int host_tun_addr_add(struct host *h, uint32_t addr, int prefix, int is_static)
+{
+	struct host_taddr *a = host_taddr_find(h, addr);
+	if (a) {
+		if (is_static)
+			a->is_static = 1;
+		else
+			a->refs++;
+		return 0;
+	}
 	if (h->n_tun_addrs == h->cap_tun_addrs) {
 		size_t nc = h->cap_tun_addrs ? 2 * h->cap_tun_addrs : 4;
-		uint32_t *n = realloc(h->tun_addrs, nc * sizeof *n);
+		struct host_taddr *n = realloc(h->tun_addrs, nc * sizeof *n);
 		if (!n)
 			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
 		h->tun_addrs = n;
@@ -219,17 +267,35 @@ static int host_tun_addr_add(struct host *h, uint32_t addr, int prefix)
 	int r = ns3shim_addr_add(h->node, h->tun_dev, addr, prefix);
 	if (r < 0)
 		return r;
-	h->tun_addrs[h->n_tun_addrs++] = addr;
+	h->tun_addrs[h->n_tun_addrs++] = (struct host_taddr){addr, prefix, is_static, is_static ? 0 : 1};
 	if (!h->tun_addr)
 		h->tun_addr = addr;
-	if (h->ev.emit) {
-		struct evbuf e;
-		host_ev_begin(h, &e, "tun-addr");
-		host_ev_addr(&e, "addr", addr);
-		ev_u64(&e, "prefix", (uint64_t)prefix);
-		host_ev_emit(h, &e);
+	host_ev_tun_addr(h, "tun-addr", addr, prefix, 0);
+	return host_tun_placeholder(h, 0);
+}
+
+/*
+ * host_tun_addr_release drops a CHILD SA's reference on VIP |addr|; the
+ * last one removes it (after the placeholder took over if it was the
+ * tunnel's last address: the tunnel's routes stay valid).
+ */
+static void host_tun_addr_release(struct host *h, uint32_t addr)
+{
+	struct host_taddr *a = host_taddr_find(h, addr);
+	if (!a || a->is_static || --a->refs > 0)
+		return;
+	if (h->n_tun_addrs == 1 && host_tun_placeholder(h, 1) < 0) {
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+		return;
 	}
-	return 0;
+	if (ns3shim_addr_del(h->node, h->tun_dev, addr) < 0) {
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+		return;
+	}
+	int prefix = a->prefix;
+	*a = h->tun_addrs[--h->n_tun_addrs];
+	h->tun_addr = h->n_tun_addrs ? h->tun_addrs[0].addr : 0;
+	host_ev_tun_addr(h, "tun-addr-del", addr, prefix, 0);
 }
 
 int host_tun_add(struct host *h, uint32_t addr, int prefix)
@@ -239,6 +305,11 @@ int host_tun_add(struct host *h, uint32_t addr, int prefix)
 	if (h->tun_dev >= 0)
 		return ns3shim_errorf(NS3SHIM_ESTATE, "host_tun_add: %s already has tunnel device %d",
 				      h->name, h->tun_dev);
+	if (addr == HOST_TUN_PLACEHOLDER)
+		return ns3shim_errorf(NS3SHIM_EARG,
+				      "host_tun_add: %s: address 169.254.0.1 is the adapter's "
+				      "placeholder, expected another one (or 0 for none)",
+				      h->name);
 	uint32_t pmtu = h->path_mtu ? h->path_mtu : 1500;
 	uint32_t mtu = pmtu > HOST_ESP_WORST + IP4_MIN_MTU ? pmtu - HOST_ESP_WORST : IP4_MIN_MTU;
 	if (mtu > HOST_INNER_MAX)
@@ -248,12 +319,8 @@ int host_tun_add(struct host *h, uint32_t addr, int prefix)
 		return dev;
 	h->tun_dev = dev;
 	h->tun_mtu = mtu;
-	if (addr) {
-		int r = host_tun_addr_add(h, addr, prefix);
-		if (r < 0)
-			return r;
-	}
-	return dev;
+	int r = addr ? host_tun_addr_add(h, addr, prefix, 1) : host_tun_placeholder(h, 1);
+	return r < 0 ? r : dev;
 }
 
 int host_tun_dev(const struct host *h)
@@ -266,18 +333,67 @@ uint32_t host_tun_mtu(const struct host *h)
 	return h && h->tun_dev >= 0 ? h->tun_mtu : 0;
 }
 
+uint32_t host_tun_addr(const struct host *h)
+{
+	return h ? h->tun_addr : 0;
+}
+
 static uint32_t prefix_mask(int prefix)
 {
 	return prefix <= 0 ? 0 : 0xffffffffu << (32 - prefix);
 }
 
-static int host_route_covered(const struct host *h, uint32_t dst, int prefix)
+/* host_route_find: the route to exactly |net|/|prefix| that is (not) static, or NULL. */
+static struct host_route *host_route_find(struct host *h, uint32_t net, int prefix, int is_static)
+{
+	for (size_t i = 0; i < h->n_routes; i++) {
+		struct host_route *r = &h->routes[i];
+		if (r->net == net && r->prefix == prefix && !!r->is_static == !!is_static)
+			return r;
+	}
+	return NULL;
+}
+
+/* host_route_covered: does a route (only static ones if |static_only|) cover |dst|/|prefix|? */
+static int host_route_covered(const struct host *h, uint32_t dst, int prefix, int static_only)
 {
 	for (size_t i = 0; i < h->n_routes; i++) {
 		const struct host_route *r = &h->routes[i];
-		if (prefix >= r->prefix && (dst & prefix_mask(r->prefix)) == r->net)
+		if ((r->is_static || !static_only) && prefix >= r->prefix &&
+		    (dst & prefix_mask(r->prefix)) == r->net)
 			return 1;
 	}
+	return 0;
+}
+
+static void host_ev_route(struct host *h, const char *type, uint32_t dst, int prefix)
+{
+	if (!h->ev.emit)
+		return;
+	struct evbuf e;
+	host_ev_begin(h, &e, type);
+	host_ev_addr(&e, "dst", dst);
+	ev_u64(&e, "prefix", (uint64_t)prefix);
+	ev_u64(&e, "dev", (uint64_t)h->tun_dev);
+	host_ev_emit(h, &e);
+}
+
+/* host_route_new installs a route into the tunnel and records it. */
+static int host_route_new(struct host *h, uint32_t dst, int prefix, int is_static)
+{
+	if (h->n_routes == h->cap_routes) {
+		size_t nc = h->cap_routes ? 2 * h->cap_routes : 4;
+		struct host_route *n = realloc(h->routes, nc * sizeof *n);
+		if (!n)
+			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
+		h->routes = n;
+		h->cap_routes = nc;
+	}
+	int r = ns3shim_route_add(h->node, dst, prefix, 0, h->tun_dev);
+	if (r < 0)
+		return r;
+	h->routes[h->n_routes++] = (struct host_route){dst, prefix, is_static, is_static ? 0 : 1};
+	host_ev_route(h, "route", dst, prefix);
 	return 0;
 }
 
@@ -292,33 +408,45 @@ int host_tun_route(struct host *h, uint32_t dst, int prefix)
 		return ns3shim_errorf(NS3SHIM_EARG, "host_tun_route: prefix %d (expected 0..32)",
 				      prefix);
 	dst &= prefix_mask(prefix);
-	if (host_route_covered(h, dst, prefix))
+	if (host_route_covered(h, dst, prefix, 1))
 		return 0;
-	if (h->n_routes == h->cap_routes) {
-		size_t nc = h->cap_routes ? 2 * h->cap_routes : 4;
-		struct host_route *n = realloc(h->routes, nc * sizeof *n);
-		if (!n)
-			return ns3shim_errorf(NS3SHIM_ESTATE, "host %s: out of memory", h->name);
-		h->routes = n;
-		h->cap_routes = nc;
+	struct host_route *held = host_route_find(h, dst, prefix, 0);
+	if (held) { /* a CHILD SA's route becomes permanent */
+		held->is_static = 1;
+		held->refs = 0;
+		return 0;
 	}
-	int r = ns3shim_route_add(h->node, dst, prefix, 0, h->tun_dev);
-	if (r < 0)
-		return r;
-	h->routes[h->n_routes++] = (struct host_route){dst, prefix};
-	if (h->ev.emit) {
-		struct evbuf e;
-		host_ev_begin(h, &e, "route");
-		host_ev_addr(&e, "dst", dst);
-		ev_u64(&e, "prefix", (uint64_t)prefix);
-		ev_u64(&e, "dev", (uint64_t)h->tun_dev);
-		host_ev_emit(h, &e);
-	}
-	return 0;
+	return host_route_new(h, dst, prefix, 1);
 }
 
-/* host_route_range routes [lo, hi] into the tunnel as the fewest prefixes. */
-static void host_route_range(struct host *h, uint32_t lo, uint32_t hi)
+/* host_route_hold takes a CHILD SA's reference on the route to |dst|/|prefix|. */
+static void host_route_hold(struct host *h, uint32_t dst, int prefix)
+{
+	struct host_route *r = host_route_find(h, dst, prefix, 0);
+	if (r) {
+		r->refs++;
+		return;
+	}
+	if (host_route_covered(h, dst, prefix, 1))
+		return;
+	if (host_route_new(h, dst, prefix, 0) < 0)
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+}
+
+/* host_route_release gives a reference back; the last one removes the route. */
+static void host_route_release(struct host *h, uint32_t dst, int prefix)
+{
+	struct host_route *r = host_route_find(h, dst, prefix, 0);
+	if (!r || --r->refs > 0)
+		return;
+	if (ns3shim_route_del(h->node, dst, prefix, 0, h->tun_dev) < 0)
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+	*r = h->routes[--h->n_routes];
+	host_ev_route(h, "route-del", dst, prefix);
+}
+
+/* host_route_range holds (|hold|) or releases [lo, hi] as the fewest prefixes. */
+static void host_route_range(struct host *h, uint32_t lo, uint32_t hi, int hold)
 {
 	uint64_t a = lo;
 	while (a <= hi) {
@@ -330,27 +458,99 @@ static void host_route_range(struct host *h, uint32_t lo, uint32_t hi)
 				break;
 			p--;
 		}
-		host_tun_route(h, (uint32_t)a, p);
+		if (hold)
+			host_route_hold(h, (uint32_t)a, p);
+		else
+			host_route_release(h, (uint32_t)a, p);
 		a += (uint64_t)1 << (32 - p);
 	}
 }
 
-/*
- * host_route_default routes 0/0 into the tunnel as 0/1 + 128/1, after
- * pinning the gateway's address to the path it has now (else IKE and ESP
- * would be routed into their own tunnel).
- */
-static void host_route_default(struct host *h, uint32_t peer)
+static void host_ev_pin(struct host *h, const char *type, const struct host_pin *p)
 {
-	struct ns3shim_route_info ri;
-	if (!host_route_covered(h, 0, 1) && ns3shim_route_lookup(h->node, peer, &ri) == 0 &&
-	    ri.dev != h->tun_dev)
-		ns3shim_route_add(h->node, peer, 32, ri.gw, ri.dev);
-	host_tun_route(h, 0, 1);
-	host_tun_route(h, 0x80000000u, 1);
+	if (!h->ev.emit)
+		return;
+	struct evbuf e;
+	host_ev_begin(h, &e, type);
+	host_ev_addr(&e, "peer", p->peer);
+	host_ev_addr(&e, "gw", p->gw);
+	ev_u64(&e, "dev", (uint64_t)p->dev);
+	host_ev_emit(h, &e);
 }
 
-void host_tun_child_up(struct host *h, const struct host_child *c, const struct ike_child_info *ci)
+static struct host_pin *host_pin_find(struct host *h, uint32_t peer)
+{
+	for (size_t i = 0; i < h->n_pins; i++)
+		if (h->pins[i].peer == peer)
+			return &h->pins[i];
+	return NULL;
+}
+
+/*
+ * host_pin_hold pins |peer| to the path it has now (before 0/1 + 128/1
+ * go into the tunnel, else IKE and ESP would be routed into their own
+ * tunnel). 1 if the caller holds a reference now.
+ */
+static int host_pin_hold(struct host *h, uint32_t peer)
+{
+	struct host_pin *p = host_pin_find(h, peer);
+	if (p) {
+		p->refs++;
+		return 1;
+	}
+	struct ns3shim_route_info ri;
+	if (ns3shim_route_lookup(h->node, peer, &ri) < 0 || ri.dev == h->tun_dev)
+		return 0;
+	if (h->n_pins == h->cap_pins) {
+		size_t nc = h->cap_pins ? 2 * h->cap_pins : 2;
+		struct host_pin *n = realloc(h->pins, nc * sizeof *n);
+		if (!n)
+			return 0;
+		h->pins = n;
+		h->cap_pins = nc;
+	}
+	if (ns3shim_route_add(h->node, peer, 32, ri.gw, ri.dev) < 0) {
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+		return 0;
+	}
+	p = &h->pins[h->n_pins++];
+	*p = (struct host_pin){peer, ri.gw, ri.dev, 1};
+	host_ev_pin(h, "pin", p);
+	return 1;
+}
+
+static void host_pin_release(struct host *h, uint32_t peer)
+{
+	struct host_pin *p = host_pin_find(h, peer);
+	if (!p || --p->refs > 0)
+		return;
+	if (ns3shim_route_del(h->node, p->peer, 32, p->gw, p->dev) < 0)
+		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+	host_ev_pin(h, "unpin", p);
+	*p = h->pins[--h->n_pins];
+}
+
+/* host_ts_full: the selector is 0.0.0.0/0 (routed as 0/1 + 128/1 with the gateway pinned). */
+static int host_ts_full(const struct ike_ts_cfg *ts)
+{
+	return ts->lo == 0 && ts->hi == UINT32_MAX;
+}
+
+/* host_tun_routes holds or releases the routes of |c|'s remote selectors. */
+static void host_tun_routes(struct host *h, const struct host_child *c, int hold)
+{
+	for (size_t i = 0; i < c->n_ts_remote; i++) {
+		const struct ike_ts_cfg *ts = &c->ts_remote[i];
+		if (host_ts_full(ts)) {
+			host_route_range(h, 0, 0x7fffffffu, hold);
+			host_route_range(h, 0x80000000u, UINT32_MAX, hold);
+		} else {
+			host_route_range(h, ts->lo, ts->hi, hold);
+		}
+	}
+}
+
+void host_tun_child_up(struct host *h, struct host_child *c, const struct ike_child_info *ci)
 {
 	if (h->tun_dev < 0)
 		return;
@@ -373,19 +573,34 @@ void host_tun_child_up(struct host *h, const struct host_child *c, const struct 
 		vip_ours = host_ike_role(c->owner) == IKE_ROLE_CLIENT;
 	for (size_t i = 0; ci->vip && !c->owner && i < c->n_ts_local; i++)
 		vip_ours |= c->ts_local[i].lo == ci->vip && c->ts_local[i].hi == ci->vip;
-	if (vip_ours && host_tun_addr_add(h, ci->vip, 32) < 0)
-		host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
-	/* the client routes what the gateway lets it reach; a gateway's routes
-	 * (the pool) were set up front and cover its peers' selectors */
+	if (vip_ours) {
+		if (host_tun_addr_add(h, ci->vip, 32, 0) < 0)
+			host_drop(h, HOST_DROP_NO_TUNNEL, ns3shim_last_error());
+		else
+			c->vip = ci->vip;
+	}
+	/* the client routes what the gateway lets it reach (not from the
+	 * placeholder: nothing it sources belongs in a CHILD SA); a gateway's
+	 * routes (the pool) were set up front and cover its peers' selectors */
 	if (!h->tun_addr)
 		return;
-	for (size_t i = 0; i < c->n_ts_remote; i++) {
-		const struct ike_ts_cfg *ts = &c->ts_remote[i];
-		if (ts->lo == 0 && ts->hi == UINT32_MAX)
-			host_route_default(h, c->path.remote_addr);
-		else
-			host_route_range(h, ts->lo, ts->hi);
-	}
+	for (size_t i = 0; i < c->n_ts_remote && !c->pin_peer; i++)
+		if (host_ts_full(&c->ts_remote[i]) && host_pin_hold(h, c->path.remote_addr))
+			c->pin_peer = c->path.remote_addr;
+	host_tun_routes(h, c, 1);
+	c->routed = 1;
+}
+
+void host_tun_child_down(struct host *h, const struct host_child *c)
+{
+	if (h->tun_dev < 0)
+		return;
+	if (c->routed)
+		host_tun_routes(h, c, 0);
+	if (c->pin_peer)
+		host_pin_release(h, c->pin_peer);
+	if (c->vip)
+		host_tun_addr_release(h, c->vip);
 }
 
 /* ---------------------------------------------------------------- counters */

@@ -42,7 +42,10 @@
  *   {"src":"client","ev":"child-up","spi_in":"..","spi_out":"..","encap":true,...}
  *   {"src":"gw","ev":"drop","reason":"no-sa"|"icv"|...,"msg":..,"spi":..}
  *   {"src":"client","ev":"tun","mtu":1207,"addr":"10.9.0.1"}  {"ev":"route",...}
+ *   {"src":"client","ev":"tun-addr"|"tun-addr-del","addr":"10.9.0.1","prefix":32}
+ *   {"src":"client","ev":"route-del",...}  {"ev":"pin"|"unpin","peer":..,"gw":..,"dev":..}
  *   {"src":"client","ev":"icmp","type":3,"code":4,"mtu":1280,...}
+ *   {"src":"client","ev":"engine-killed","who":"client","life":1,...}  {"ev":"engine-restarted",...}
  *
  * Lifetime: everything is freed by ns3shim_destroy. Errors: NULL or a
  * negative NS3SHIM_E* code, ns3shim_last_error() says why.
@@ -73,7 +76,8 @@ enum {
 	X(TS_MISMATCH, "ts-mismatch", "decrypted packet outside the CHILD SA's selectors")    \
 	X(NO_TUNNEL, "no-tunnel", "decrypted packet, but the host has no tunnel device")      \
 	X(INJECT_FAILED, "inject-failed", "the tunnel refused the decrypted packet")          \
-	X(WRONG_SOCKET, "wrong-socket", "engine sent on a port the adapter has no socket for")
+	X(WRONG_SOCKET, "wrong-socket", "engine sent on a port the adapter has no socket for")  \
+	X(NO_ADDRESS, "no-address", "inner packet from the tunnel's placeholder: no VIP yet")
 
 #define HOST_DROP_ENUM(id, name, what) HOST_DROP_##id,
 enum host_drop { HOST_DROPS(HOST_DROP_ENUM) HOST_DROP__COUNT };
@@ -110,16 +114,33 @@ const char *host_name(const struct host *h);
 /* ---------------------------------------------------------------- tunnel */
 
 /*
+ * HOST_TUN_PLACEHOLDER (169.254.0.1) is the tunnel's address while it has
+ * no other (a client before its VIP, and again after the last VIP went):
+ * ns-3 aborts the whole process when a route picks a device without an
+ * address, so a tunnel is never without one and its routes are always
+ * safe. Inner packets it sources are dropped ("no-address"), never sealed
+ * nor sent in the clear.
+ */
+#define HOST_TUN_PLACEHOLDER 0xa9fe0001u
+
+/*
  * host_tun_add creates the host's tunnel device (one per host) with a
  * provisional MTU (path MTU minus the worst ESP overhead; exact once the
- * first CHILD SA is up) and, if |addr| != 0, the address |addr|/|prefix|.
- * Returns the device index.
+ * first CHILD SA is up) and the address |addr|/|prefix|, or with
+ * |addr| 0 the placeholder. Returns the device index.
  */
 int host_tun_add(struct host *h, uint32_t addr, int prefix);
 /* host_tun_dev is the tunnel's device index, or -1 without one. */
 int host_tun_dev(const struct host *h);
 uint32_t host_tun_mtu(const struct host *h);
-/* host_tun_route routes |dst|/|prefix| into the tunnel (unless a tunnel route already covers it). */
+/* host_tun_addr is the tunnel's first real address (static or VIP), 0 while it has none. */
+uint32_t host_tun_addr(const struct host *h);
+/*
+ * host_tun_route routes |dst|/|prefix| into the tunnel for the host's life
+ * (unless such a route already covers it). The routes of a client's remote
+ * selectors, by contrast, come with its CHILD SAs and go with the last one
+ * that needs them (host_child_down: routes first, then the VIP).
+ */
 int host_tun_route(struct host *h, uint32_t dst, int prefix);
 
 /*
@@ -140,7 +161,12 @@ size_t host_esp_inner_max(const struct esp_sa *sa, int encap, size_t path_mtu);
  * 0, or a negative NS3SHIM_E* code.
  */
 int host_child_up(struct host *h, struct host_ike *owner, const struct ike_child_info *ci);
-/* host_child_down removes the CHILD SA with these SPIs; NS3SHIM_EARG if unknown. */
+/*
+ * host_child_down removes the CHILD SA with these SPIs, then what no other
+ * CHILD SA still needs: the routes of its remote selectors, the pinned
+ * gateway route of a full tunnel, and last its VIP (the node is as before
+ * the CHILD SA, so a restarted engine starts clean). NS3SHIM_EARG if unknown.
+ */
 int host_child_down(struct host *h, uint32_t spi_in, uint32_t spi_out, const char *reason);
 /* host_child_count is the number of installed CHILD SAs. */
 size_t host_child_count(const struct host *h);
@@ -193,8 +219,35 @@ struct host_ike *host_ike_add(struct host *h, const struct ike_config *cfg, char
 int host_ike_connect(struct host_ike *hi, uint64_t at_ns);
 /* host_ike_close runs ike_close at |at_ns|. */
 int host_ike_close(struct host_ike *hi, uint64_t at_ns);
+/*
+ * host_ike_kill removes the engine now without a word, as a crash or a
+ * power cut would: no DELETE, no further retransmission or keepalive. Its
+ * CHILD SAs leave the host (child-down "killed", routes and VIP with them),
+ * its sockets close (a new engine may bind the ports), its timer stops, and
+ * {"src":host,"ev":"engine-killed","who":name} is emitted. The handle stays
+ * valid until ns3shim_destroy but is dead: host_ike_engine() is NULL,
+ * connect/close are refused, host_ike_counts() keeps the final counters.
+ * Not from inside the engine's own callbacks. NS3SHIM_ESTATE if killed
+ * already.
+ */
+int host_ike_kill(struct host_ike *hi);
+/*
+ * host_ike_restart kills |hi| (if alive) and adds a fresh engine with the
+ * same configuration on the same host: new SPIs, nonces and keys (its
+ * DRBG label gets the life number: "<host>/<engine>#2"), same identity,
+ * nothing of the old engine's state. It does not connect
+ * (host_ike_connect). NULL on error with the reason in |err|.
+ */
+struct host_ike *host_ike_restart(struct host_ike *hi, char *err, size_t cap);
+/* host_ike_alive: 1 until host_ike_kill. host_ike_life: 1 for the first engine, 2 after a restart ... */
+int host_ike_alive(const struct host_ike *hi);
+unsigned host_ike_life(const struct host_ike *hi);
+/* host_ike_counts: the engine's ike_engine_counts, or its last ones once killed. */
+void host_ike_counts(const struct host_ike *hi, struct ike_counts *out);
+/* host_ike_engine is the engine, NULL once killed. */
 struct ike_engine *host_ike_engine(const struct host_ike *hi);
 struct host *host_ike_host(const struct host_ike *hi);
+/* host_ike_count / host_ike_get: every engine the host had, killed ones too, oldest first. */
 size_t host_ike_count(const struct host *h);
 struct host_ike *host_ike_get(const struct host *h, size_t i);
 /* host_ike_established: 1 if the engine's first IKE SA is ESTABLISHED. */

@@ -286,7 +286,8 @@ static void ev_ts(struct evbuf *e, const char *key, const struct ike_ts_cfg *ts,
 
 /* ---------------------------------------------------------------- sending */
 
-static void host_esp_send(struct host *h, struct host_child *c, const uint8_t *esp, size_t len)
+/* host_esp_send sends one sealed packet; 0 if the stack took it. */
+static int host_esp_send(struct host *h, struct host_child *c, const uint8_t *esp, size_t len)
 {
 	int r;
 	if (c->encap) {
@@ -303,9 +304,10 @@ static void host_esp_send(struct host *h, struct host_child *c, const uint8_t *e
 	}
 	if (r < 0) {
 		host_drop(h, HOST_DROP_SEND_FAILED, ns3shim_last_error());
-		return;
+		return -1;
 	}
 	h->st.esp_tx_bytes += len;
+	return 0;
 }
 
 void host_esp_tun_tx(void *ctx, int node, int dev, const uint8_t *pkt, size_t len)
@@ -320,6 +322,10 @@ void host_esp_tun_tx(void *ctx, int node, int dev, const uint8_t *pkt, size_t le
 	}
 	if (inner_parse(pkt, len, &in) < 0) {
 		host_drop(h, HOST_DROP_INNER_BAD, NULL);
+		return;
+	}
+	if (in.src == HOST_TUN_PLACEHOLDER) {
+		host_drop_inner(h, HOST_DROP_NO_ADDRESS, &in);
 		return;
 	}
 	struct host_child *c = spd_lookup(h, &in);
@@ -685,11 +691,23 @@ int host_child_down(struct host *h, uint32_t spi_in, uint32_t spi_out, const cha
 	}
 	h->st.children_down++;
 	child_ev(h, c, "child-down", reason ? reason : "removed", 0);
+	host_tun_child_down(h, c);
 	uint32_t in = c->spi_in, out = c->spi_out;
 	child_free(c);
 	if (h->hooks.child_down)
 		h->hooks.child_down(h->hooks.ctx, h, in, out, reason ? reason : "removed");
 	return 0;
+}
+
+size_t host_esp_drop_owner(struct host *h, struct host_ike *owner, const char *reason)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n_child_slots; i++) {
+		struct host_child *c = h->child[i];
+		if (c && c->owner == owner && host_child_down(h, c->spi_in, c->spi_out, reason) == 0)
+			n++;
+	}
+	return n;
 }
 
 size_t host_child_count(const struct host *h)

@@ -9,8 +9,12 @@
  *   cb.send                   ──► the socket of path.local_port
  *   cb.child_up / child_down  ──► host_child_up / host_child_down
  *   cb.path_changed           ──► host_esp_path_changed (NAT mapping moved)
- *   cb.rng                    ──► crypto_drbg(seed, "<host>/<engine>")
+ *   cb.rng                    ──► crypto_drbg(seed, "<host>/<engine>"), "#<life>" after a restart
  *   cb.ev                     ──► the host's ev_sink
+ *
+ * host_ike_kill ends an engine as a crash would (ike_engine_free: nothing
+ * sent, no callbacks); the handle stays, dead, until ns3shim_destroy so
+ * scenario code holding it never sees freed memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +30,12 @@ enum { HOST_IKE_SPIN_MAX = 64 };
 
 struct host_ike {
 	struct host *h;
-	struct ike_engine *e;
+	struct ike_engine *e;       /* NULL once killed */
 	struct crypto_drbg *drbg;
+	struct ike_config cfg;      /* as given (name defaulted): a restart uses it again */
+	unsigned life;              /* 1, then +1 per restart */
+	int killed;
+	struct ike_counts final;    /* the engine's counters when it was killed */
 	enum ike_role role;
 	uint32_t local_addr;
 	uint16_t port, natt_port;
@@ -220,23 +228,32 @@ static struct host_ike *fail(char *err, size_t cap, const char *fmt, const char 
 	return NULL;
 }
 
-struct host_ike *host_ike_add(struct host *h, const struct ike_config *cfg, char *err, size_t cap)
+/* hi_add: a new engine for |cfg| on |h|, its |life|-th (the DRBG label says which). */
+static struct host_ike *hi_add(struct host *h, const struct ike_config *cfg, unsigned life,
+			       char *err, size_t cap)
 {
 	if (!h || !cfg)
 		return fail(err, cap, "host_ike_add: %s%s is NULL", !h ? "host" : "cfg", "");
-	struct ike_config c = *cfg;
-	if (!c.name[0])
-		snprintf(c.name, sizeof c.name, "%s", h->name);
 	struct host_ike *hi = calloc(1, sizeof *hi);
 	if (!hi)
 		return fail(err, cap, "host_ike_add: %s%s", "out of memory", "");
+	hi->cfg = *cfg;
+	struct ike_config *c = &hi->cfg;
+	if (!c->name[0])
+		snprintf(c->name, sizeof c->name, "%s", h->name);
 	hi->h = h;
-	hi->role = c.role;
-	hi->local_addr = c.local_addr;
-	hi->port = c.port;
-	hi->natt_port = c.natt_port;
-	char label[HOST_NAME_MAX_LEN + 2 + sizeof c.name];
-	snprintf(label, sizeof label, "%s/%s", h->name, c.name);
+	hi->life = life;
+	hi->role = c->role;
+	hi->local_addr = c->local_addr;
+	hi->port = c->port;
+	hi->natt_port = c->natt_port;
+	hi->sock_ike = hi->sock_natt = -1;
+	/* the first life keeps the plain label: captures made before restarts existed stay the same */
+	char label[HOST_NAME_MAX_LEN + 16 + sizeof c->name];
+	if (life > 1)
+		snprintf(label, sizeof label, "%s/%s#%u", h->name, c->name, life);
+	else
+		snprintf(label, sizeof label, "%s/%s", h->name, c->name);
 	hi->drbg = crypto_drbg_new(h->seed, label);
 	struct ike_callbacks cb = {
 		.ctx = hi,
@@ -249,30 +266,123 @@ struct host_ike *host_ike_add(struct host *h, const struct ike_config *cfg, char
 	};
 	char msg[256] = "";
 	if (hi->drbg)
-		hi->e = ike_engine_new(&c, &cb, msg, sizeof msg);
+		hi->e = ike_engine_new(c, &cb, msg, sizeof msg);
 	if (!hi->e) {
 		crypto_drbg_free(hi->drbg);
 		free(hi);
-		return fail(err, cap, "host_ike_add: engine %s: %s", c.name,
+		return fail(err, cap, "host_ike_add: engine %s: %s", cfg->name[0] ? cfg->name : h->name,
 			    msg[0] ? msg : "out of memory");
 	}
 	if (ns3shim_at_destroy(hi_free, hi) < 0) {
 		hi_free(hi);
 		return fail(err, cap, "host_ike_add: %s%s", ns3shim_last_error(), "");
 	}
-	hi->sock_ike = ns3shim_udp_open(h->node, c.local_addr, c.port, sock_ike_rx, sock_icmp, hi);
+	hi->sock_ike = ns3shim_udp_open(h->node, c->local_addr, c->port, sock_ike_rx, sock_icmp, hi);
 	hi->sock_natt = hi->sock_ike < 0 ? -1
-			: ns3shim_udp_open(h->node, c.local_addr, c.natt_port, sock_natt_rx,
+			: ns3shim_udp_open(h->node, c->local_addr, c->natt_port, sock_natt_rx,
 					   sock_icmp, hi);
-	if (hi->sock_ike < 0 || hi->sock_natt < 0 || host_register_ike(h, hi) < 0)
-		return fail(err, cap, "host_ike_add: %s%s", ns3shim_last_error(), "");
+	if (hi->sock_ike < 0 || hi->sock_natt < 0 || host_register_ike(h, hi) < 0) {
+		/* the engine is freed at destroy; close what opened so the ports stay free */
+		char why[200];
+		snprintf(why, sizeof why, "%s", ns3shim_last_error());
+		if (hi->sock_ike >= 0)
+			ns3shim_sock_close(hi->sock_ike);
+		if (hi->sock_natt >= 0)
+			ns3shim_sock_close(hi->sock_natt);
+		hi->killed = 1;
+		return fail(err, cap, "host_ike_add: %s%s", why, "");
+	}
 	hi_arm(hi);
 	return hi;
+}
+
+struct host_ike *host_ike_add(struct host *h, const struct ike_config *cfg, char *err, size_t cap)
+{
+	return hi_add(h, cfg, 1, err, cap);
+}
+
+int host_ike_kill(struct host_ike *hi)
+{
+	if (!hi)
+		return ns3shim_errorf(NS3SHIM_EARG, "host_ike_kill: engine is NULL");
+	if (hi->killed)
+		return ns3shim_errorf(NS3SHIM_ESTATE, "host_ike_kill: %s/%s was killed already",
+				      hi->h->name, hi->cfg.name);
+	hi->final = *ike_engine_counts(hi->e);
+	hi->killed = 1;
+	if (hi->timer)
+		ns3shim_timer_cancel(hi->timer);
+	hi->timer = 0;
+	ns3shim_sock_close(hi->sock_ike);
+	ns3shim_sock_close(hi->sock_natt);
+	hi->sock_ike = hi->sock_natt = -1;
+	/* its SAs die with it (a rebooted host has empty SA tables) */
+	size_t n_sas = ike_sa_count(hi->e);
+	size_t n_children = host_esp_drop_owner(hi->h, hi, "killed");
+	ike_engine_free(hi->e);
+	hi->e = NULL;
+	crypto_drbg_free(hi->drbg);
+	hi->drbg = NULL;
+	struct evbuf e;
+	host_ev_begin(hi->h, &e, "engine-killed");
+	ev_str(&e, "who", hi->cfg.name);
+	ev_u64(&e, "life", hi->life);
+	ev_u64(&e, "ike_sas", n_sas);
+	ev_u64(&e, "children", n_children);
+	host_ev_emit(hi->h, &e);
+	return 0;
+}
+
+struct host_ike *host_ike_restart(struct host_ike *hi, char *err, size_t cap)
+{
+	if (!hi)
+		return fail(err, cap, "host_ike_restart: %s%s", "engine is NULL", "");
+	if (!hi->killed && host_ike_kill(hi) < 0)
+		return fail(err, cap, "host_ike_restart: %s%s", ns3shim_last_error(), "");
+	struct host_ike *n = hi_add(hi->h, &hi->cfg, hi->life + 1, err, cap);
+	if (n) {
+		struct evbuf e;
+		host_ev_begin(hi->h, &e, "engine-restarted");
+		ev_str(&e, "who", n->cfg.name);
+		ev_u64(&e, "life", n->life);
+		host_ev_emit(hi->h, &e);
+	}
+	return n;
+}
+
+int host_ike_alive(const struct host_ike *hi)
+{
+	return hi && !hi->killed;
+}
+
+unsigned host_ike_life(const struct host_ike *hi)
+{
+	return hi ? hi->life : 0;
+}
+
+void host_ike_counts(const struct host_ike *hi, struct ike_counts *out)
+{
+	if (!hi || !out)
+		return;
+	*out = hi->killed ? hi->final : *ike_engine_counts(hi->e);
+}
+
+static void hi_ev_refused(struct host_ike *hi, const char *type)
+{
+	struct evbuf e;
+	host_ev_begin(hi->h, &e, type);
+	ev_str(&e, "who", hi->cfg.name);
+	ev_str(&e, "msg", "the engine was killed before this time");
+	host_ev_emit(hi->h, &e);
 }
 
 static void hi_connect_now(void *ctx)
 {
 	struct host_ike *hi = ctx;
+	if (hi->killed) {
+		hi_ev_refused(hi, "connect-failed");
+		return;
+	}
 	int r = ike_client_start(hi->e, ns3shim_now());
 	if (r < 0) {
 		struct evbuf e;
@@ -286,6 +396,10 @@ static void hi_connect_now(void *ctx)
 static void hi_close_now(void *ctx)
 {
 	struct host_ike *hi = ctx;
+	if (hi->killed) {
+		hi_ev_refused(hi, "close-failed");
+		return;
+	}
 	ike_close(hi->e, ns3shim_now());
 	hi_arm(hi);
 }
@@ -294,6 +408,9 @@ int host_ike_connect(struct host_ike *hi, uint64_t at_ns)
 {
 	if (!hi)
 		return ns3shim_errorf(NS3SHIM_EARG, "host_ike_connect: engine is NULL");
+	if (hi->killed)
+		return ns3shim_errorf(NS3SHIM_ESTATE, "host_ike_connect: %s/%s was killed", hi->h->name,
+				      hi->cfg.name);
 	int64_t id = ns3shim_timer_at(at_ns, hi_connect_now, hi);
 	return id > 0 ? 0 : (int)id;
 }
@@ -302,6 +419,9 @@ int host_ike_close(struct host_ike *hi, uint64_t at_ns)
 {
 	if (!hi)
 		return ns3shim_errorf(NS3SHIM_EARG, "host_ike_close: engine is NULL");
+	if (hi->killed)
+		return ns3shim_errorf(NS3SHIM_ESTATE, "host_ike_close: %s/%s was killed", hi->h->name,
+				      hi->cfg.name);
 	int64_t id = ns3shim_timer_at(at_ns, hi_close_now, hi);
 	return id > 0 ? 0 : (int)id;
 }
@@ -318,7 +438,7 @@ struct host *host_ike_host(const struct host_ike *hi)
 
 int host_ike_established(const struct host_ike *hi)
 {
-	if (!hi)
+	if (!hi || hi->killed)
 		return 0;
 	size_t n = ike_sa_count(hi->e);
 	for (size_t i = 0; i < n; i++) {

@@ -28,6 +28,10 @@ struct host_child {
 	int sock;                     /* UDP socket ESP-in-UDP leaves from (encap) */
 	uint64_t gen;                 /* installation order: the newest wins a tie (rekey overlap) */
 	uint64_t sel_key;             /* its key in host.sel (0 = none) */
+	/* what host_tun_child_up gave it, so host_tun_child_down takes exactly that back */
+	uint32_t vip;                 /* tunnel address it holds a reference on (0 = none) */
+	uint32_t pin_peer;            /* pinned gateway route it holds a reference on (0 = none) */
+	int routed;                   /* holds references on the routes of its remote selectors */
 };
 
 /* host_smap: uint64 key -> child slot, open addressing (keys != 0). */
@@ -37,9 +41,40 @@ struct host_smap {
 	size_t cap, n;
 };
 
+/*
+ * host_route: a route into the tunnel. Static ones (host_tun_route) stay
+ * for the host's life; the others are held by the CHILD SAs whose remote
+ * selectors need them (|refs|) and go with the last. Installed in ns-3
+ * only while the tunnel has an address (see host_taddr).
+ */
 struct host_route {
 	uint32_t net;
 	int prefix;
+	int is_static;
+	unsigned refs;
+};
+
+/*
+ * host_taddr: an address of the tunnel: static (host_tun_add), a VIP held
+ * by the CHILD SAs that assigned it (|refs|), or the placeholder. ns-3
+ * aborts the process when a route picks a device without an address, so
+ * the tunnel is never without one: until the first real address (and
+ * again after the last VIP goes) it holds HOST_TUN_PLACEHOLDER, which
+ * sources nothing a CHILD SA would carry (such packets are dropped "no-sa",
+ * never sent in the clear).
+ */
+struct host_taddr {
+	uint32_t addr;
+	int prefix;
+	int is_static;
+	unsigned refs;
+};
+
+/* host_pin: the gateway's /32 pinned to the outer path while a full tunnel (0/1 + 128/1) is up. */
+struct host_pin {
+	uint32_t peer, gw;
+	int dev;
+	unsigned refs;
 };
 
 struct host {
@@ -55,11 +90,14 @@ struct host {
 	int tun_dev;                  /* -1 = none */
 	uint32_t tun_mtu;
 	int tun_mtu_exact;            /* set from a real SA (not the provisional guess) */
-	uint32_t tun_addr;            /* first address (0 = none yet) */
+	uint32_t tun_addr;            /* first real address (0 = none: the placeholder) */
 	struct host_route *routes;    /* routes into the tunnel */
 	size_t n_routes, cap_routes;
-	uint32_t *tun_addrs;          /* every address given to the tunnel */
+	struct host_taddr *tun_addrs; /* real addresses of the tunnel */
 	size_t n_tun_addrs, cap_tun_addrs;
+	int placeholder;              /* HOST_TUN_PLACEHOLDER is on the tunnel */
+	struct host_pin *pins;
+	size_t n_pins, cap_pins;
 
 	/* SAs */
 	int esp_handle;               /* IP protocol 50 handler, -1 until opened */
@@ -92,8 +130,10 @@ void host_ev_emit(const struct host *h, struct evbuf *e);
 void host_ev_addr(struct evbuf *e, const char *key, uint32_t addr);
 /* host_drop counts |d| and emits {"ev":"drop","reason":..} with |detail| (may be NULL). */
 void host_drop(struct host *h, enum host_drop d, const char *detail);
-/* host_tun_child_up sets the tunnel MTU, address and routes for a new CHILD SA. */
-void host_tun_child_up(struct host *h, const struct host_child *c, const struct ike_child_info *ci);
+/* host_tun_child_up sets the tunnel MTU, address and routes for a new CHILD SA (recorded in |c|). */
+void host_tun_child_up(struct host *h, struct host_child *c, const struct ike_child_info *ci);
+/* host_tun_child_down gives back what host_tun_child_up took: routes first, then the VIP. */
+void host_tun_child_down(struct host *h, const struct host_child *c);
 int host_register_ike(struct host *h, struct host_ike *hi);
 
 /* host_esp.c */
@@ -107,6 +147,8 @@ void host_esp_path_changed(struct host *h, struct host_ike *owner, uint64_t spi_
 /* host_icmp_ev counts an ICMP error about our outer packets (|on|: "esp", "ike", "udp"). */
 struct ns3shim_icmp;
 void host_icmp_ev(struct host *h, const char *on, const struct ns3shim_icmp *ic);
+/* host_esp_drop_owner removes every CHILD SA |owner| negotiated (engine killed); returns how many. */
+size_t host_esp_drop_owner(struct host *h, struct host_ike *owner, const char *reason);
 /* host_esp_free frees every SA and table (at destroy). */
 void host_esp_free(struct host *h);
 /* host_ts_contains: is |addr| (with |proto|/|port|, port -1 = unknown) inside |ts|? */
@@ -116,5 +158,6 @@ int host_ts_contains(const struct ike_ts_cfg *ts, uint32_t addr, uint8_t proto, 
 /* host_ike_natt_sock returns the engine's NAT-T socket (ESP-in-UDP goes out there). */
 int host_ike_natt_sock(const struct host_ike *hi);
 enum ike_role host_ike_role(const struct host_ike *hi);
+
 
 #endif

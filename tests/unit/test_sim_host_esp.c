@@ -197,6 +197,10 @@ static void sc_traffic(struct simres *res, struct net *n, void *arg)
 	ns3apps_stats(sink, &ts);
 	ns3apps_stats(bulk, &tb);
 	SIM_CHECK_EQ(res, ps.rx_packets, 10);
+	/* the first reply is stamped (ns3apps counted before stamping: first_rx stayed 0) */
+	SIM_CHECK(res, ps.first_rx_ns > 0 && ps.first_rx_ns < 100 * MS);
+	SIM_CHECK(res, ps.last_rx_ns >= ps.first_rx_ns + 800 * MS);
+	SIM_CHECK(res, us.first_rx_ns > 0 && us.first_rx_ns < us.last_rx_ns);
 	SIM_CHECK_EQ(res, bs.rx_packets, 3);
 	SIM_CHECK_EQ(res, us.rx_packets, 50);
 	SIM_CHECK_EQ(res, ts.rx_bytes, 500000);
@@ -331,20 +335,32 @@ static void sc_drops(struct simres *res, struct net *n, void *arg)
 						 "\"10.2.0.1\",\"proto\":1") == 3);
 	SIM_CHECK(res, ev_lines_count(&n->ev, "\"reason\":\"ts-mismatch\"") == 2);
 
-	/* 3. the client drops its SA: the gateway's packets hit an unknown SPI,
-	 * the client's own have no SA any more */
+	/* 3. the client drops its SA: the gateway's packets hit an unknown SPI;
+	 * the SA's route and the VIP went with it, the static route into the
+	 * tunnel stays and what it carries now comes from the placeholder */
 	SIM_CHECK_EQ(res, host_child_down(n->hc, 0x1000, 0x2000, "test"), 0);
 	SIM_CHECK_EQ(res, host_child_count(n->hc), 0);
 	SIM_CHECK(res, ev_lines_count(&n->ev, "\"ev\":\"child-down\",\"spi_in\":\"00001000\","
 						 "\"spi_out\":\"00002000\",\"reason\":\"test\"") == 1);
+	SIM_CHECK_EQ(res, host_tun_addr(n->hc), 0);
+	struct ns3shim_route_info ri;
+	SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_S, &ri), 0);
+	SIM_CHECK_EQ(res, ri.dev, n->c_dev);
+	SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, NS3SHIM_IP(10, 2, 0, 1), &ri), 0);
+	SIM_CHECK_EQ(res, ri.dev, host_tun_dev(n->hc));
+	SIM_CHECK_EQ(res, ri.src, HOST_TUN_PLACEHOLDER);
 	int p3 = ns3apps_ping(n->s, IP_VIP, 56, 100 * MS, 4, 0);
-	int p4 = host_ping(n->hc, IP_S, 56, 100 * MS, 2);
+	int p4 = host_ping(n->hc, NS3SHIM_IP(10, 2, 0, 1), 56, 100 * MS, 2);
 	SIM_CHECK(res, p3 >= 0 && p4 >= 0);
 	SIM_CHECK(res, ns3shim_run_until(2 * SEC) > 0);
 	host_stats(n->hc, &sc);
 	SIM_CHECK_EQ(res, sc.rejected[-ESP_EUNKNOWN_SPI], 4);
 	SIM_CHECK_EQ(res, host_stats_rejected(&sc), 4);
-	SIM_CHECK_EQ(res, sc.drops[HOST_DROP_NO_SA], 5);
+	SIM_CHECK_EQ(res, sc.drops[HOST_DROP_NO_SA], 3);
+	SIM_CHECK_EQ(res, sc.drops[HOST_DROP_NO_ADDRESS], 2);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"reason\":\"no-address\",\"msg\":\"inner packet "
+						 "from the tunnel's placeholder: no VIP yet\",\"src\":"
+						 "\"169.254.0.1\",\"dst\":\"10.2.0.1\"") == 2);
 	SIM_CHECK(res, ev_lines_count(&n->ev, "\"reason\":\"unknown-spi\",\"msg\":\"no SA for this "
 						 "SPI\",\"dir\":\"in\",\"spi\":\"00001000\"") == 4);
 	SIM_CHECK_EQ(res, strcmp(host_reject_name(-ESP_EUNKNOWN_SPI), "unknown-spi"), 0);
@@ -405,6 +421,127 @@ static void test_full_tunnel(void **state)
 	(void)state;
 	struct simres r;
 	SCEN_RUN(sc_full_tunnel, NULL, &r);
+}
+
+/* ------------------------------------------------------------ child_down -> child_up cycles */
+
+/* cycle_up installs the pair of CHILD SAs number |k| (SPIs from it) on both hosts. */
+static int cycle_up(struct net *n, const struct opts *o, uint32_t k, int full)
+{
+	struct ike_child_info cc, cg;
+	child_info(&cc, 1, o);
+	child_info(&cg, 0, o);
+	cc.spi_in = cg.spi_out = 0x1000 + 16 * k;
+	cc.spi_out = cg.spi_in = 0x2000 + 16 * k;
+	if (full) {
+		cc.ts_remote[0] = (struct ike_ts_cfg){0, UINT32_MAX, 0, 0, 65535};
+		cg.ts_local[0] = cc.ts_remote[0];
+	}
+	if (host_child_up(n->hg, NULL, &cg) < 0)
+		return -1;
+	return host_child_up(n->hc, NULL, &cc);
+}
+
+static int cycle_down(struct net *n, uint32_t k)
+{
+	if (host_child_down(n->hc, 0x1000 + 16 * k, 0x2000 + 16 * k, "cycle") < 0)
+		return -1;
+	return host_child_down(n->hg, 0x2000 + 16 * k, 0x1000 + 16 * k, "cycle");
+}
+
+/* cycle_ping: |count| pings C -> S through the tunnel; how many came back. */
+static long cycle_ping(uint32_t count)
+{
+	int ping = ns3apps_ping(0, IP_S, 56, 50 * MS, count, 0);
+	if (ping < 0 || ns3shim_run_until(ns3shim_now() + 1 * SEC) < 0)
+		return -1;
+	struct ns3apps_stats ps;
+	ns3apps_stats(ping, &ps);
+	return (long)ps.rx_packets;
+}
+
+/*
+ * Three child_up -> traffic -> child_down cycles on one client: a selector
+ * route, a full tunnel (0/1 + 128/1, gateway pinned), and a rekey overlap
+ * (the old SA goes while the new one holds the routes and the VIP). After
+ * each down the node is as before the first up: no route into the tunnel,
+ * no pin, no VIP (the placeholder is back), nothing left to collide with
+ * the next cycle's routes and address.
+ */
+static void sc_cycles(struct simres *res, struct net *n, void *arg)
+{
+	(void)arg;
+	struct opts o = {.link_mtu = 1500};
+	SIM_CHECK(res, ns3shim_init(3, 1) == 0);
+	SIM_CHECK(res, net_build(n, &o) == 0);
+	SIM_CHECK_EQ(res, n->c, 0); /* cycle_ping pings from node 0 */
+	struct ns3shim_route_info ri;
+	for (uint32_t i = 0; i < 3; i++) {
+		int full = i == 1;
+		SIM_CHECK_EQ(res, cycle_up(n, &o, 2 * i, full), 0);
+		SIM_CHECK_EQ(res, host_tun_addr(n->hc), IP_VIP);
+		SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_S, &ri), 0);
+		SIM_CHECK_EQ(res, ri.dev, host_tun_dev(n->hc));
+		SIM_CHECK_EQ(res, ri.src, IP_VIP);
+		SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_GO, &ri), 0);
+		SIM_CHECK_EQ(res, ri.dev, n->c_dev);
+		SIM_CHECK_EQ(res, cycle_ping(3), 3);
+		uint32_t last = 2 * i;
+		if (i == 2) {
+			/* rekey overlap: the successor comes up, the old SA goes */
+			SIM_CHECK_EQ(res, cycle_up(n, &o, 2 * i + 1, 0), 0);
+			SIM_CHECK_EQ(res, cycle_down(n, 2 * i), 0);
+			SIM_CHECK_EQ(res, host_tun_addr(n->hc), IP_VIP);
+			SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_S, &ri), 0);
+			SIM_CHECK_EQ(res, ri.dev, host_tun_dev(n->hc));
+			SIM_CHECK_EQ(res, cycle_ping(3), 3);
+			last = 2 * i + 1;
+		}
+		SIM_CHECK_EQ(res, cycle_down(n, last), 0);
+		SIM_CHECK_EQ(res, host_child_count(n->hc), 0);
+		SIM_CHECK_EQ(res, host_tun_addr(n->hc), 0);
+		SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_S, &ri), 0);
+		SIM_CHECK_EQ(res, ri.dev, n->c_dev); /* the default route again */
+		SIM_CHECK_EQ(res, ns3shim_route_lookup(n->c, IP_GO, &ri), 0);
+		SIM_CHECK_EQ(res, ri.dev, n->c_dev);
+		/* nothing of the tunnel's routes or the pin is left to remove */
+		SIM_CHECK_EQ(res, ns3shim_route_del(n->c, NS3SHIM_IP(10, 1, 0, 0), 24, 0, -1), NS3SHIM_ENOROUTE);
+		SIM_CHECK_EQ(res, ns3shim_route_del(n->c, 0, 1, 0, -1), NS3SHIM_ENOROUTE);
+		SIM_CHECK_EQ(res, ns3shim_route_del(n->c, IP_GO, 32, IP_GO, n->c_dev), NS3SHIM_ENOROUTE);
+		SIM_CHECK_EQ(res, ns3shim_addr_del(n->c, host_tun_dev(n->hc), IP_VIP), NS3SHIM_EARG);
+	}
+	/* VIP on/off three times; one pin (the full tunnel) and its removal; routes in order */
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"tun-addr\",\"addr\":\"10.9.0.1\""), 3);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"tun-addr-del\",\"addr\":\"10.9.0.1\""), 3);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"pin\",\"peer\":\"192.0.2.1\""), 1);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"unpin\",\"peer\":\"192.0.2.1\""), 1);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"route\""), 4);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"route-del\""), 4);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"ev\":\"tun-addr\",\"addr\":\"169.254.0.1\""), 4);
+	/* removal order: routes, then the VIP (the placeholder first takes over) */
+	size_t rdel = SIZE_MAX, padd = SIZE_MAX, vdel = SIZE_MAX;
+	for (size_t i = 0; i < n->ev.n && vdel == SIZE_MAX; i++) {
+		const char *l = n->ev.line[i];
+		if (rdel == SIZE_MAX && strstr(l, "\"ev\":\"route-del\""))
+			rdel = i;
+		if (strstr(l, "\"ev\":\"tun-addr\",\"addr\":\"169.254.0.1\""))
+			padd = i;
+		if (strstr(l, "\"ev\":\"tun-addr-del\",\"addr\":\"10.9.0.1\""))
+			vdel = i;
+	}
+	SIM_CHECK(res, rdel < padd && padd < vdel && vdel != SIZE_MAX);
+	struct host_stats sc;
+	host_stats(n->hc, &sc);
+	SIM_CHECK_EQ(res, sc.children_up, 4);
+	SIM_CHECK_EQ(res, sc.children_down, 4);
+	SIM_CHECK_EQ(res, host_stats_rejected(&sc), 0);
+}
+
+static void test_cycles(void **state)
+{
+	(void)state;
+	struct simres r;
+	SCEN_RUN(sc_cycles, NULL, &r);
 }
 
 /* ------------------------------------------------------------ API errors */
@@ -570,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_encap_cbc_1280),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_full_tunnel),
+		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_many),
 	};

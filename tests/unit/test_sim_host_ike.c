@@ -345,6 +345,136 @@ static void test_counters(void **state)
 	SCEN_RUN(sc_counters, NULL, &r);
 }
 
+/* ------------------------------------------------------------ kill and restart */
+
+/*
+ * The client crashes at 2 s (host_ike_kill): nothing more leaves it (no
+ * DELETE, no keepalive), its CHILD SA, routes and VIP are gone, the
+ * gateway still holds the old SAs. At 5 s a fresh engine (restart: new
+ * SPIs, same identity and ports) connects; the gateway's unique-IDs "no"
+ * policy replaces the old IKE SA on INITIAL_CONTACT; pings flow again.
+ */
+static void sc_kill(struct simres *res, struct net *n, void *arg)
+{
+	(void)arg;
+	struct ike_config cc, gc;
+	configs(&cc, &gc);
+	SIM_CHECK(res, ns3shim_init(4, 1) == 0);
+	SIM_CHECK(res, net_build(n, &cc, &gc, 30 * SEC) == 0);
+	SIM_CHECK(res, ns3shim_run_until(1 * SEC) > 0);
+	SIM_CHECK(res, host_ike_established(n->ec));
+	uint32_t vip = client_vip(n);
+	SIM_CHECK(res, vip != 0 && host_tun_addr(n->hc) == vip);
+	struct ike_sa_status old;
+	SIM_CHECK_EQ(res, ike_sa_status(host_ike_engine(n->ec), 0, &old), 0);
+	int p1 = host_ping(n->hc, IP_S, 56, 100 * MS, 5);
+	SIM_CHECK(res, p1 >= 0);
+	SIM_CHECK(res, ns3shim_run_until(2 * SEC) > 0);
+	struct ns3apps_stats ps;
+	ns3apps_stats(p1, &ps);
+	SIM_CHECK_EQ(res, ps.rx_packets, 5);
+
+	struct ike_counts before;
+	host_ike_counts(n->ec, &before);
+	SIM_CHECK(res, before.msgs_sent >= 2);
+	struct ns3shim_dev_counters d0, d1;
+	SIM_CHECK_EQ(res, ns3shim_dev_counters(n->c, n->c_dev, &d0), 0);
+	SIM_CHECK_EQ(res, host_ike_kill(n->ec), 0);
+	SIM_CHECK_EQ(res, host_ike_kill(n->ec), NS3SHIM_ESTATE);
+	SIM_CHECK(res, strstr(ns3shim_last_error(), "killed already") != NULL);
+	SIM_CHECK(res, !host_ike_alive(n->ec) && host_ike_engine(n->ec) == NULL);
+	SIM_CHECK_EQ(res, host_ike_established(n->ec), 0);
+	SIM_CHECK_EQ(res, host_ike_connect(n->ec, ns3shim_now()), NS3SHIM_ESTATE);
+	SIM_CHECK_EQ(res, host_ike_close(n->ec, ns3shim_now()), NS3SHIM_ESTATE);
+	struct ike_counts after;
+	host_ike_counts(n->ec, &after);
+	SIM_CHECK_EQ(res, after.msgs_sent, before.msgs_sent);
+	SIM_CHECK_EQ(res, host_child_count(n->hc), 0);
+	SIM_CHECK_EQ(res, host_tun_addr(n->hc), 0);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"engine-killed\",\"who\":\"client\","
+					      "\"life\":1,\"ike_sas\":1,\"children\":1") == 1);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"child-down\"") == 1);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"reason\":\"killed\"") == 1);
+	/* silence: 3 s with no keepalive (default 20 s is not due) and no DELETE */
+	SIM_CHECK(res, ns3shim_run_until(5 * SEC) > 0);
+	SIM_CHECK_EQ(res, ns3shim_dev_counters(n->c, n->c_dev, &d1), 0);
+	SIM_CHECK_EQ(res, d1.tx_packets, d0.tx_packets);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"exchange\":\"INFORMATIONAL\""), 0);
+	SIM_CHECK(res, host_ike_established(n->eg));
+	SIM_CHECK_EQ(res, host_child_count(n->hg), 1);
+
+	char err[256];
+	struct host_ike *e2 = host_ike_restart(n->ec, err, sizeof err);
+	SIM_CHECK(res, e2 != NULL);
+	SIM_CHECK(res, e2 != n->ec && host_ike_alive(e2));
+	SIM_CHECK_EQ(res, host_ike_life(e2), 2);
+	SIM_CHECK_EQ(res, host_ike_count(n->hc), 2);
+	SIM_CHECK(res, host_ike_get(n->hc, 1) == e2);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"ev\":\"engine-restarted\",\"who\":\"client\",\"life\":2") == 1);
+	SIM_CHECK_EQ(res, host_ike_connect(e2, ns3shim_now()), 0);
+	SIM_CHECK(res, ns3shim_run_until(6 * SEC) > 0);
+	SIM_CHECK(res, host_ike_established(e2));
+	struct ike_sa_status now;
+	SIM_CHECK_EQ(res, ike_sa_status(host_ike_engine(e2), 0, &now), 0);
+	SIM_CHECK(res, now.spi_i != old.spi_i);
+	SIM_CHECK(res, now.child_spi_in != old.child_spi_in);
+	/* INITIAL_CONTACT: the gateway dropped the stale SA for the new one */
+	SIM_CHECK_EQ(res, ike_sa_count(host_ike_engine(n->eg)), 1);
+	SIM_CHECK_EQ(res, host_child_count(n->hg), 1);
+	SIM_CHECK_EQ(res, host_tun_addr(n->hc), now.vip);
+	int p2 = host_ping(n->hc, IP_S, 56, 100 * MS, 5);
+	SIM_CHECK(res, p2 >= 0);
+	SIM_CHECK(res, ns3shim_run_until(7 * SEC) > 0);
+	ns3apps_stats(p2, &ps);
+	SIM_CHECK_EQ(res, ps.rx_packets, 5);
+	SIM_CHECK(res, ps.first_rx_ns > 6 * SEC && ps.first_rx_ns <= ps.last_rx_ns);
+	res->v[0] = (long)now.vip;
+	res->v[1] = (long)vip;
+}
+
+static void test_kill_restart(void **state)
+{
+	(void)state;
+	struct simres r;
+	SCEN_RUN(sc_kill, NULL, &r);
+}
+
+/*
+ * A connect and a close scheduled for after a kill find a dead engine:
+ * refused with an event, nothing sent. A killed gateway takes its CHILD
+ * SAs with it but keeps its tunnel address and pool route.
+ */
+static void sc_kill_pending(struct simres *res, struct net *n, void *arg)
+{
+	(void)arg;
+	struct ike_config cc, gc;
+	configs(&cc, &gc);
+	SIM_CHECK(res, ns3shim_init(4, 1) == 0);
+	SIM_CHECK(res, net_build(n, &cc, &gc, 30 * SEC) == 0);
+	SIM_CHECK(res, ns3shim_run_until(1 * SEC) > 0);
+	SIM_CHECK_EQ(res, host_ike_close(n->ec, 3 * SEC), 0);
+	SIM_CHECK_EQ(res, host_ike_kill(n->eg), 0);
+	SIM_CHECK_EQ(res, host_child_count(n->hg), 0);
+	SIM_CHECK_EQ(res, host_tun_addr(n->hg), NS3SHIM_IP(10, 9, 255, 254));
+	struct ns3shim_route_info ri;
+	SIM_CHECK_EQ(res, ns3shim_route_lookup(n->g, client_vip(n), &ri), 0);
+	SIM_CHECK_EQ(res, ri.dev, host_tun_dev(n->hg));
+	SIM_CHECK_EQ(res, host_ike_kill(n->ec), 0);
+	SIM_CHECK(res, ns3shim_run_until(4 * SEC) > 0);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"src\":\"client\",\"ev\":\"close-failed\",\"who\":\"client\""), 1);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"ev\":\"engine-killed\""), 2);
+	SIM_CHECK(res, host_ike_restart(NULL, NULL, 0) == NULL);
+	SIM_CHECK_EQ(res, host_ike_kill(NULL), NS3SHIM_EARG);
+	SIM_CHECK_EQ(res, host_ike_alive(NULL), 0);
+}
+
+static void test_kill_pending(void **state)
+{
+	(void)state;
+	struct simres r;
+	SCEN_RUN(sc_kill_pending, NULL, &r);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void sc_errors(struct simres *res, struct net *n, void *arg)
@@ -395,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_keepalive_holds_mapping),
 		cmocka_unit_test(test_no_keepalive_mapping_expires),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_kill_restart),
+		cmocka_unit_test(test_kill_pending),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
