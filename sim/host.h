@@ -260,6 +260,7 @@ struct host_ike_stats {
 	uint64_t tx, tx_failed;
 	uint64_t deadlines;      /* ike_on_deadline runs */
 	uint64_t icmp;           /* ICMP errors on the IKE sockets */
+	uint64_t esp_noted;      /* ESP packets of its CHILD SAs told to it (ike_note_esp_*) */
 };
 void host_ike_stats(const struct host_ike *hi, struct host_ike_stats *out);
 

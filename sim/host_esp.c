@@ -343,7 +343,8 @@ void host_esp_tun_tx(void *ctx, int node, int dev, const uint8_t *pkt, size_t le
 	}
 	h->st.sealed++;
 	h->st.sealed_bytes += len;
-	host_esp_send(h, c, p.base + p.off, p.len);
+	if (host_esp_send(h, c, p.base + p.off, p.len) == 0 && c->owner)
+		host_ike_note_esp(c->owner, c->spi_in, 1);
 }
 
 /* ---------------------------------------------------------------- receiving */
@@ -369,6 +370,9 @@ static void host_esp_open(struct host *h, uint8_t *buf, size_t len)
 	struct host_child *c = NULL;
 	if (smap_get(&h->by_spi, esp_sa_spi(sa), &slot) && slot < h->n_child_slots)
 		c = h->child[slot];
+	/* authenticated: the peer is alive and the path works (keepalives and DPD can wait) */
+	if (c && c->owner)
+		host_ike_note_esp(c->owner, c->spi_in, 0);
 	struct inner in;
 	if (!c || inner_parse(p.base + p.off, p.len, &in) < 0) {
 		host_drop(h, HOST_DROP_INNER_BAD, NULL);

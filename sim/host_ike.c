@@ -9,6 +9,7 @@
  *   cb.send                   ──► the socket of path.local_port
  *   cb.child_up / child_down  ──► host_child_up / host_child_down
  *   cb.path_changed           ──► host_esp_path_changed (NAT mapping moved)
+ *   ESP sealed+sent / opened  ──► ike_note_esp_sent / ike_note_esp_received
  *   cb.rng                    ──► crypto_drbg(seed, "<host>/<engine>"), "#<life>" after a restart
  *   cb.ev                     ──► the host's ev_sink
  *
@@ -217,6 +218,20 @@ int host_ike_natt_sock(const struct host_ike *hi)
 enum ike_role host_ike_role(const struct host_ike *hi)
 {
 	return hi->role;
+}
+
+void host_ike_note_esp(struct host_ike *hi, uint32_t spi_in, int sent)
+{
+	if (hi->killed)
+		return;
+	uint64_t now = ns3shim_now();
+	/* IKE_E_ARG (SPI unknown to the engine, e.g. the last packets of a CHILD SA
+	 * it just deleted) only means there is nothing to note */
+	if (sent)
+		ike_note_esp_sent(hi->e, spi_in, now);
+	else
+		ike_note_esp_received(hi->e, spi_in, now);
+	hi->st.esp_noted++;
 }
 
 /* ---------------------------------------------------------------- public */

@@ -158,6 +158,12 @@ int host_ts_contains(const struct ike_ts_cfg *ts, uint32_t addr, uint8_t proto, 
 /* host_ike_natt_sock returns the engine's NAT-T socket (ESP-in-UDP goes out there). */
 int host_ike_natt_sock(const struct host_ike *hi);
 enum ike_role host_ike_role(const struct host_ike *hi);
+/*
+ * host_ike_note_esp tells the engine that ESP of its CHILD SA |spi_in| was
+ * sent (|sent|) or received and authenticated, now: NAT keepalives and
+ * liveness checks wait while ESP flows (ike_note_esp_sent/_received).
+ */
+void host_ike_note_esp(struct host_ike *hi, uint32_t spi_in, int sent);
 
 
 #endif

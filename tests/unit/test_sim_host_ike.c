@@ -289,6 +289,55 @@ static void test_no_keepalive_mapping_expires(void **state)
 	assert_int_equal(r.v[4], 3);
 }
 
+/* ------------------------------------------------------------ ESP tells the engine */
+
+/*
+ * With ESP flowing both ways every second for a minute, the client sends
+ * no NAT keepalive (RFC 3948 §4: only after 20 s without sending) and the
+ * gateway runs no liveness check (dpd 5 s: RFC 7296 §2.4, only without
+ * anything received): the adapter reports every sealed and every opened
+ * ESP packet to the engine (ike_note_esp_sent / _received). After the
+ * traffic stops the liveness checks come back (test_keepalive_holds_mapping
+ * shows the keepalives of an idle client).
+ */
+static void sc_esp_notes(struct simres *res, struct net *n, void *arg)
+{
+	(void)arg;
+	struct ike_config cc, gc;
+	configs(&cc, &gc);
+	gc.dpd_ns = 5 * SEC;
+	SIM_CHECK(res, ns3shim_init(4, 1) == 0);
+	SIM_CHECK(res, net_build(n, &cc, &gc, 30 * SEC) == 0);
+	SIM_CHECK(res, ns3shim_run_until(1 * SEC) > 0);
+	int ping = host_ping(n->hc, IP_S, 56, 1 * SEC, 60);
+	SIM_CHECK(res, ping >= 0);
+	SIM_CHECK(res, ns3shim_run_until(61 * SEC) > 0);
+	struct ns3apps_stats ps;
+	ns3apps_stats(ping, &ps);
+	SIM_CHECK_EQ(res, ps.rx_packets, 60);
+	const struct ike_counts *c = ike_engine_counts(host_ike_engine(n->ec));
+	SIM_CHECK_EQ(res, c->keepalives_sent, 0);
+	SIM_CHECK_EQ(res, ev_lines_count(&n->ev, "\"ev\":\"dpd\",\"who\":\"gw\""), 0);
+	struct host_ike_stats ci, gi;
+	host_ike_stats(n->ec, &ci);
+	host_ike_stats(n->eg, &gi);
+	SIM_CHECK_EQ(res, ci.esp_noted, 120); /* 60 sealed + 60 opened */
+	SIM_CHECK_EQ(res, gi.esp_noted, 120);
+	/* quiet again: the gateway checks liveness every 5 s; the client's answers
+	 * are sent often enough that it still owes no keepalive */
+	SIM_CHECK(res, ns3shim_run_until(120 * SEC) > 0);
+	SIM_CHECK(res, ev_lines_count(&n->ev, "\"ev\":\"dpd\",\"who\":\"gw\"") >= 10);
+	SIM_CHECK_EQ(res, c->keepalives_sent, 0);
+	SIM_CHECK(res, host_ike_established(n->ec) && host_ike_established(n->eg));
+}
+
+static void test_esp_notes(void **state)
+{
+	(void)state;
+	struct simres r;
+	SCEN_RUN(sc_esp_notes, NULL, &r);
+}
+
 /* ------------------------------------------------------------ counters */
 
 static void sc_counters(struct simres *res, struct net *n, void *arg)
@@ -526,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_no_keepalive_mapping_expires),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_kill_restart),
+		cmocka_unit_test(test_esp_notes),
 		cmocka_unit_test(test_kill_pending),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
