@@ -84,7 +84,4 @@ int scn_build(struct scn_topo *t, const struct scn *s, uint64_t seed, const stru
 /* scn_topo_release frees what outlives the simulation (call after ns3shim_destroy). */
 void scn_topo_release(struct scn_topo *t);
 
-/* scn_build_supported: -1 with a message if |s| needs something the simulator lacks. */
-int scn_build_supported(const struct scn *s, char *err, size_t cap);
-
 #endif

@@ -45,7 +45,12 @@ static void host_side(struct scn_meas *m, const char *side, struct host *const *
 	set_count(m, k, drops);
 }
 
-static void engine_side(struct scn_meas *m, const char *side, struct host_ike *const *ikes, int n)
+/*
+ * engine_side: the engines of |hosts| (every engine each host had: counts
+ * over a killed engine's life count too; state and SAs from the live ones).
+ */
+static void engine_side(struct scn_meas *m, const char *side, struct host *const *hosts, int n,
+			unsigned restarts)
 {
 	struct ike_counts sum;
 	memset(&sum, 0, sizeof sum);
@@ -53,26 +58,31 @@ static void engine_side(struct scn_meas *m, const char *side, struct host_ike *c
 	int established = 0;
 	const char *state = "NONE";
 	for (int k = 0; k < n; k++) {
-		if (!ikes[k])
-			continue;
-		const struct ike_engine *e = host_ike_engine(ikes[k]);
-		const struct ike_counts *c = ike_engine_counts(e);
-		sum.msgs_sent += c->msgs_sent;
-		sum.msgs_recv += c->msgs_recv;
-		sum.frags_sent += c->frags_sent;
-		sum.frags_recv += c->frags_recv;
-		sum.retransmits += c->retransmits;
-		sum.resent_responses += c->resent_responses;
-		sum.drops += c->drops;
-		sum.keepalives_sent += c->keepalives_sent;
-		sum.children_up += c->children_up;
-		sum.children_down += c->children_down;
-		sas += ike_sa_count(e);
-		established |= host_ike_established(ikes[k]);
-		struct ike_sa_status st;
-		if (!strcmp(state, "NONE") && ike_sa_status(e, 0, &st) == 0) {
-			state = ike_state_name(st.state);
-			children = st.n_children;
+		for (size_t j = 0; hosts[k] && j < host_ike_count(hosts[k]); j++) {
+			const struct host_ike *hi = host_ike_get(hosts[k], j);
+			struct ike_counts c;
+			memset(&c, 0, sizeof c);
+			host_ike_counts(hi, &c);
+			sum.msgs_sent += c.msgs_sent;
+			sum.msgs_recv += c.msgs_recv;
+			sum.frags_sent += c.frags_sent;
+			sum.frags_recv += c.frags_recv;
+			sum.retransmits += c.retransmits;
+			sum.resent_responses += c.resent_responses;
+			sum.drops += c.drops;
+			sum.keepalives_sent += c.keepalives_sent;
+			sum.children_up += c.children_up;
+			sum.children_down += c.children_down;
+			const struct ike_engine *e = host_ike_engine(hi);
+			if (!e)
+				continue;
+			sas += ike_sa_count(e);
+			established |= host_ike_established(hi);
+			struct ike_sa_status st;
+			if (!strcmp(state, "NONE") && ike_sa_status(e, 0, &st) == 0) {
+				state = ike_state_name(st.state);
+				children = st.n_children;
+			}
 		}
 	}
 	char k[64];
@@ -99,7 +109,7 @@ static void engine_side(struct scn_meas *m, const char *side, struct host_ike *c
 	snprintf(k, sizeof k, "%s.state", side);
 	scn_meas_set_words(m, k, state);
 	snprintf(k, sizeof k, "%s.restarts", side);
-	set_count(m, k, 0);
+	set_count(m, k, restarts);
 }
 
 static void flows(const struct scn_collect_in *in, struct scn_meas *m)
@@ -154,8 +164,8 @@ void scn_collect_live(const struct scn_collect_in *in, struct scn_meas *m)
 		scn_meas_set_time(m, "tunnel.up_at", in->first_up_ns, in->first_up_ns == UINT64_MAX);
 		set_count(m, "tunnel.ups", hs.children_up);
 		set_count(m, "tunnel.downs", hs.children_down);
-		engine_side(m, "client", &t->client_ike, 1);
-		engine_side(m, "gateway", t->gw_ike, t->n_members);
+		engine_side(m, "client", &t->client_host, 1, in->restarts[SCN_CLIENT]);
+		engine_side(m, "gateway", t->gw_host, t->n_members, in->restarts[SCN_GATEWAY]);
 		host_side(m, "client", &t->client_host, 1);
 		host_side(m, "gateway", t->gw_host, t->n_members);
 		host_stats_ev(t->client_host);

@@ -18,6 +18,7 @@ struct scn_collect_in {
 	const struct scn *s;
 	const struct scn_topo *topo;
 	uint64_t first_up_ns; /* client's first CHILD SA; UINT64_MAX = never */
+	unsigned restarts[2]; /* engine restarts by enum scn_side (kill + new engine) */
 	int flow_app[SCN_MAX_TRAFFIC];  /* ns3apps ids, -1 = none */
 	int flow_sink[SCN_MAX_TRAFFIC];
 	int flow_not_started[SCN_MAX_TRAFFIC];

@@ -8,6 +8,14 @@
  * so a flow that cannot start is counted as an error with an event).
  * Every [events] line runs at its time and is logged as
  *   {"src":"scenario","ev":"action","what":"20s access down"}.
+ *
+ * Engine actions: kill ends an engine as a crash would (host_ike_kill:
+ * nothing sent, its SAs gone); restart is a kill and a fresh engine (new
+ * SPIs, same profile) that a client connects at once and a gateway starts
+ * listening with; a client start after a kill is a restart.
+ *
+ * Drops inside the network stack (a device or traffic-control queue full,
+ * a lossy or cut link: ns3shim_drop_hook) become events too (scn_drops.c).
  */
 #include "sim/scenario/scn_run.h"
 
@@ -27,6 +35,7 @@
 #include "sim/ns3shim.h"
 #include "sim/scenario/scn_build.h"
 #include "sim/scenario/scn_collect.h"
+#include "sim/scenario/scn_drops.h"
 #include "sim/scenario/scn_units.h"
 
 struct run;
@@ -51,6 +60,8 @@ struct run {
 	const struct ev_sink *tee;
 	int write_failed;
 	uint64_t first_up_ns; /* client CHILD SA, UINT64_MAX = never */
+	unsigned restarts[2]; /* by enum scn_side */
+	struct scn_drops drops;
 	struct flow_state flow[SCN_MAX_TRAFFIC];
 	struct act_state act[SCN_MAX_EVENTS];
 	struct scn_collect_in cin;
@@ -102,17 +113,13 @@ static int flow_ends(struct run *r, const struct scn_traffic *t, int *src_node, 
 		*dst = from_client ? s->gateway_end.addr : s->client_end.addr;
 		return 0;
 	}
-	/* the client's inner address: fixed, or the VIP once assigned. Without one
-	 * its tunnel device has no address and a packet routed into it would make
-	 * ns-3 abort choosing a source address, so such a flow does not start. */
-	uint32_t cin = tp->client_inner;
+	/* the client's inner address: fixed, or its VIP once a CHILD SA put it on
+	 * the tunnel (a VIP the engine got with a refused CHILD SA is not there).
+	 * Without one the flow does not start: its packets would come from the
+	 * tunnel's placeholder and be dropped, a failure that looks like loss. */
+	uint32_t cin = tp->client_inner ? tp->client_inner : host_tun_addr(tp->client_host);
 	if (!cin) {
-		struct ike_sa_status st;
-		if (tp->client_ike && ike_sa_status(host_ike_engine(tp->client_ike), 0, &st) == 0)
-			cin = st.vip;
-	}
-	if (!cin) {
-		*why = "the client has no inner address (no VIP assigned yet)";
+		*why = "the client's tunnel has no inner address (no CHILD SA with a VIP yet)";
 		return -1;
 	}
 	if (from_client) {
@@ -182,6 +189,39 @@ static void flow_stop(void *ctx)
 
 /* ------------------------------------------------------------ timed events */
 
+/* engine_call reports an engine action the adapter refused (e.g. stop after kill). */
+static void engine_call(struct run *r, struct host_ike *hi, int rc)
+{
+	if (rc < 0)
+		scenario_ev(r, "action-failed", "who", hi ? host_name(host_ike_host(hi)) : "?",
+			    "reason", ns3shim_last_error());
+}
+
+/* engine_restart replaces the killed engine *|slot| by a fresh one with the same profile. */
+static int engine_restart(struct run *r, struct host_ike **slot, enum scn_side side)
+{
+	char err[SCN_ERR_MAX];
+	struct host_ike *n = host_ike_restart(*slot, err, sizeof err);
+	if (!n) {
+		scenario_ev(r, "action-failed", "who", host_name(host_ike_host(*slot)), "reason", err);
+		return -1;
+	}
+	*slot = n;
+	r->restarts[side]++;
+	return 0;
+}
+
+/* engine_kill kills *|slot| (unless dead already); |restart|: a fresh one follows (a client connects). */
+static void engine_kill(struct run *r, struct host_ike **slot, enum scn_side side, int restart)
+{
+	if (host_ike_alive(*slot))
+		engine_call(r, *slot, host_ike_kill(*slot));
+	if (!restart || engine_restart(r, slot, side) < 0)
+		return;
+	if (side == SCN_CLIENT)
+		engine_call(r, *slot, host_ike_connect(*slot, ns3shim_now()));
+}
+
 static void act_fire(void *ctx)
 {
 	struct act_state *a = ctx;
@@ -235,19 +275,27 @@ static void act_fire(void *ctx)
 		break;
 	case SCN_ACT_STOP:
 		if (e->target == SCN_CLIENT) {
-			host_ike_close(t->client_ike, now);
+			engine_call(r, t->client_ike, host_ike_close(t->client_ike, now));
 		} else {
 			for (int k = 0; k < t->n_members; k++)
 				if (!e->member || e->member == k + 1)
-					host_ike_close(t->gw_ike[k], now);
+					engine_call(r, t->gw_ike[k], host_ike_close(t->gw_ike[k], now));
 		}
 		break;
 	case SCN_ACT_START:
-		host_ike_connect(t->client_ike, now);
+		if (!host_ike_alive(t->client_ike))
+			engine_restart(r, &t->client_ike, SCN_CLIENT);
+		engine_call(r, t->client_ike, host_ike_connect(t->client_ike, now));
 		break;
 	case SCN_ACT_KILL:
 	case SCN_ACT_RESTART:
-		/* refused by scn_build_supported before the run */
+		if (e->target == SCN_CLIENT) {
+			engine_kill(r, &t->client_ike, SCN_CLIENT, e->action == SCN_ACT_RESTART);
+			break;
+		}
+		for (int k = 0; k < t->n_members; k++)
+			if (!e->member || e->member == k + 1)
+				engine_kill(r, &t->gw_ike[k], SCN_GATEWAY, e->action == SCN_ACT_RESTART);
 		break;
 	}
 }
@@ -363,6 +411,10 @@ static int simulate(struct run *r, const struct scn_run_opts *o, struct scn_resu
 	struct host_hooks hooks = {.ctx = r, .child_up = hook_child_up};
 	if (scn_build(&r->topo, s, res->seed, &sink, &hooks, res->err, sizeof res->err) < 0)
 		return -1;
+	if (scn_drops_attach(&r->drops, &r->topo, &sink) < 0) {
+		snprintf(res->err, sizeof res->err, "drop hook: %s", ns3shim_last_error());
+		return -1;
+	}
 	if (o->out_dir && open_pcaps(r, o->out_dir, res) < 0)
 		return -1;
 	if (schedule(r, res->err, sizeof res->err) < 0)
@@ -380,6 +432,8 @@ static int simulate(struct run *r, const struct scn_run_opts *o, struct scn_resu
 	in->s = s;
 	in->topo = &r->topo;
 	in->first_up_ns = r->first_up_ns;
+	in->restarts[SCN_CLIENT] = r->restarts[SCN_CLIENT];
+	in->restarts[SCN_GATEWAY] = r->restarts[SCN_GATEWAY];
 	for (size_t i = 0; i < s->n_traffic; i++) {
 		in->flow_app[i] = r->flow[i].app;
 		in->flow_sink[i] = r->flow[i].sink;

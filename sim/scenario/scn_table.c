@@ -6,7 +6,7 @@
  *   frag-cert-plain          PASS     2.1s   ...
  *   nat-reboot               FAIL     1.2s   ...
  *                                      └ FAIL tunnel.up == yes => no
- *   unique-replace           SKIP            pending: needs host_ike_kill
+ *   ipsec-pmtu               SKIP            pending: needs the PMTU features
  */
 #include "sim/scenario/scn_suite.h"
 

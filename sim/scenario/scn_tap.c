@@ -10,7 +10,7 @@
  *     failed:
  *       - 'tunnel.up == yes => no'
  *     ...
- *   ok 3 - unique-replace # SKIP pending: needs host_ike_kill
+ *   ok 3 - ipsec-pmtu # SKIP pending: needs the PMTU features
  *
  * YAML strings are single-quoted (a quote is doubled); '#' in a test
  * description would start a directive, so names never carry one (scenario

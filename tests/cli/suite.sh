@@ -21,7 +21,7 @@ mkdir -p "$tmp/s/a" "$tmp/s/b"
 cp scenarios/frag/psk.scn "$tmp/s/a/good.scn"
 sed -e 's/^name     = frag-psk/name     = frag-psk-broken-expect/' \
     -e 's/^traffic.ping.rx_packets          == 10/traffic.ping.rx_packets          == 11/' scenarios/frag/psk.scn >"$tmp/s/a/fails.scn"
-cp scenarios/liveness/unique-keep.scn "$tmp/s/b/pending.scn"
+sed 's/^seed     = 11$/seed     = 11\nstatus   = pending waiting for the lead/' scenarios/liveness/unique-keep.scn >"$tmp/s/b/pending.scn"
 sed 's/^duration = 120s/duration = soon/' scenarios/frag/psk.scn >"$tmp/s/b/broken.scn"
 
 # --list
@@ -38,7 +38,7 @@ rc=$?
 grep -Eq '^frag-psk  +PASS +[0-9.]+s  tunnel.up_at=0.068 s' "$tmp/table" || fail "no PASS row: $(cat "$tmp/table")"
 grep -Eq '^frag-psk-broken-expect +FAIL' "$tmp/table" || fail "no FAIL row"
 grep -q '└ FAIL traffic.ping.rx_packets == 11 => 10' "$tmp/table" || fail "failed expectation not under its row"
-grep -Eq '^unique-keep +SKIP +pending: the client restart needs host_ike_kill' "$tmp/table" || fail "no SKIP row"
+grep -Eq '^unique-keep +SKIP +pending: waiting for the lead$' "$tmp/table" || fail "no SKIP row"
 grep -Eq "^broken +ERROR +.*broken.scn:[0-9]+:12: duration: 'soon'" "$tmp/table" || fail "no ERROR row with file:line:col"
 grep -q '^4 scenarios: 1 passed, 1 failed, 1 errors, 1 skipped' "$tmp/table" || fail "totals: $(tail -3 "$tmp/table")"
 [ -s "$tmp/out/frag-psk/verdict.txt" ] && [ -s "$tmp/out/frag-psk/wan.pcap" ] || fail "per-scenario results missing"
