@@ -523,9 +523,12 @@ int ike_proposal_check_answer(const struct ike_sa_pl *offered, const struct ike_
 	for (size_t t = 0; t < ap->count; t++) {
 		const struct ike_transform *tr = ike_sa_transform(answer, 0, t);
 
-		if (tr->type < 1 || tr->type > 5 || (seen & (1u << tr->type)))
+		/* the type is the peer's octet: test the range before using it as a shift */
+		int known = tr->type >= 1 && tr->type <= 5, twice = known && (seen & (1u << tr->type));
+
+		if (!known || twice)
 			return fail(why, cap, "answer has transform type %s %s, expected one of each type we offered",
-				    ike_transform_type_name(tr->type), (seen & (1u << tr->type)) ? "twice" : "(unknown)");
+				    ike_transform_type_name(tr->type), twice ? "twice" : "(unknown)");
 		seen |= 1u << tr->type;
 		if (!offered_has(offered, pi, tr))
 			return fail(why, cap, "answer transform %s (key %u) was not in our proposal %u",
