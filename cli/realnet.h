@@ -99,7 +99,7 @@ struct rn_opts {
 	uint32_t pool_lo, pool_hi;  /* gateway: routed into the TUN (from the profile) */
 	/* loop */
 	unsigned batch;
-	int offload;                /* 1: UDP GSO/GRO on the NAT-T socket when the kernel has them */
+	int offload;                /* 1: UDP GSO/GRO on the NAT-T socket, TSO/GRO at the TUN, when the kernel has them */
 	uint64_t shutdown_wait_ns;  /* after close: wait for DELETE responses at most this long */
 	/* outputs */
 	char events_path[RN_PATH_MAX];
@@ -123,7 +123,7 @@ void rn_opts_init(struct rn_opts *o, int gateway);
  *   esp           = auto | udp | raw   plain ESP through a raw socket or always UDP
  *   routes        = yes | no           manage routes through the TUN (default yes)
  *   batch         = 1..256             packets per wakeup (default 64)
- *   offload       = yes | no           UDP GSO/GRO for ESP-in-UDP (default yes)
+ *   offload       = yes | no           UDP GSO/GRO for ESP-in-UDP, TSO/GRO at the TUN (default yes)
  *   shutdown_wait = DURATION           bound of the wait for DELETE responses (default 1s)
  *
  * Errors name file:line, key, value and what was expected, like the ike
@@ -204,6 +204,8 @@ struct rn_stats {
 	uint64_t tun_batches;              /* TUN wakeups with at least one packet */
 	uint64_t gso_msgs, gso_segs;       /* UDP GSO messages sent, datagrams in them */
 	uint64_t gro_msgs, gro_segs;       /* UDP GRO messages received, datagrams in them */
+	uint64_t tso_pkts, tso_segs;       /* TSO super-packets read from the TUN, segments cut */
+	uint64_t tun_gro_writes, tun_gro_segs; /* coalesced TUN writes, packets in them */
 	uint64_t drops[RN_DROP__COUNT];
 	uint64_t esp_errs[32];             /* esp_open rejects by -enum esp_err */
 };

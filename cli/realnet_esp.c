@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/realnet_gso.h"
 #include "cli/realnet_tun.h"
 
 void rn_esp_init(struct realnet *rn)
@@ -156,75 +157,197 @@ static struct rn_child *spd_lookup(struct realnet *rn, const struct inner *in)
 /* ---------------------------------------------------------------------- */
 /* Datapath                                                                */
 
-void rn_tun_rx(struct realnet *rn)
+/* out_packet seals the inner packet of |len| octets at RN_HEAD of slot |i| and queues it for its peer. */
+static void out_packet(struct realnet *rn, unsigned i, size_t len)
+{
+	uint8_t *slot = rn_slot(rn, i);
+	struct esp_pkt p;
+	struct inner in;
+	struct rn_child *c;
+	int rc;
+
+	rn->st.tun_rx++;
+	if (len > rn->o.tun_mtu) {
+		rn_ev_drop(rn, RN_DROP_TOO_BIG, "TUN packet of more than %u octets (tun_mtu)", rn->o.tun_mtu);
+		return;
+	}
+	if (inner_parse(slot + RN_HEAD, len, &in) < 0) {
+		/* IPv6 and other non-IPv4 traffic the kernel routes into the TUN is not ours */
+		rn_ev_drop(rn, RN_DROP_INNER_BAD, "TUN packet of %zu octets, version %u", len, len > 0 ? slot[RN_HEAD] >> 4 : 0);
+		return;
+	}
+	c = spd_lookup(rn, &in);
+	if (c == NULL) {
+		char s[16], d[16];
+
+		rn_ev_drop(rn, RN_DROP_NO_SA, "%s -> %s proto %u", rn_ip(in.src, s), rn_ip(in.dst, d), in.proto);
+		return;
+	}
+	p = (struct esp_pkt){slot, RN_SLOT, RN_HEAD, len};
+	rc = esp_seal(c->out, &p, ESP_NH_IPV4);
+	if (rc < 0) {
+		rn_ev_drop(rn, RN_DROP_SEAL, "spi %08x: %s", c->spi_out, esp_strerror(rc));
+		return;
+	}
+	c->pkts_out++;
+	c->bytes_out += (uint64_t)len;
+	rn->st.esp_tx++;
+	rn->st.esp_tx_bytes += p.len;
+	if (c->encap) {
+		if (rn->pcap != NULL)
+			rn_pcap_udp(rn->pcap, slot + p.off, p.len, p.off, c->path.local_addr, c->path.local_port,
+				    c->path.remote_addr, c->path.remote_port);
+		rn_txq_add(&rn->txq_udp, slot + p.off, p.len, &c->peer);
+	} else {
+		if (rn->raw < 0) {
+			rn_ev_drop(rn, RN_DROP_SEND, "spi %08x: plain ESP but no raw socket", c->spi_out);
+			return;
+		}
+		if (rn->pcap != NULL)
+			rn_pcap_esp(rn->pcap, slot + p.off, p.len, p.off, c->path.local_addr, c->path.remote_addr);
+		rn_txq_add(&rn->txq_raw, slot + p.off, p.len, &c->peer);
+	}
+}
+
+/* flush_out sends everything queued; the slots are free again afterwards. */
+static void flush_out(struct realnet *rn)
+{
+	if (rn->pcap != NULL)
+		rn->pcap_dirty = 1;
+	if (rn->txq_udp.n > 0)
+		rn_txq_flush(rn, &rn->txq_udp, rn->udp[RN_SOCK_NATT], rn->udp_gso);
+	if (rn->txq_raw.n > 0)
+		rn_txq_flush(rn, &rn->txq_raw, rn->raw, 0);
+}
+
+/* tun_rx_plain: one inner packet per read, straight into its slot. */
+static void tun_rx_plain(struct realnet *rn)
 {
 	size_t maxlen = rn->o.tun_mtu + 1; /* one more than the MTU tells "too big" apart */
 	unsigned i;
 
 	for (i = 0; i < rn->batch; i++) {
-		uint8_t *slot = rn_slot(rn, i);
-		ssize_t n = read(rn->tun, slot + RN_HEAD, maxlen);
-		struct esp_pkt p;
-		struct inner in;
-		struct rn_child *c;
-		int rc;
+		ssize_t n = read(rn->tun, rn_slot(rn, i) + RN_HEAD, maxlen);
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				rn_ev_drop(rn, RN_DROP_TUN_WRITE, "TUN read: %s", strerror(errno));
 			break;
 		}
-		rn->st.tun_rx++;
-		if ((size_t)n > rn->o.tun_mtu) {
-			rn_ev_drop(rn, RN_DROP_TOO_BIG, "TUN packet of more than %u octets (tun_mtu)", rn->o.tun_mtu);
-			continue;
-		}
-		if (inner_parse(slot + RN_HEAD, (size_t)n, &in) < 0) {
-			/* IPv6 and other non-IPv4 traffic the kernel routes into the TUN is not ours */
-			rn_ev_drop(rn, RN_DROP_INNER_BAD, "TUN packet of %zd octets, version %u", n,
-				   n > 0 ? slot[RN_HEAD] >> 4 : 0);
-			continue;
-		}
-		c = spd_lookup(rn, &in);
-		if (c == NULL) {
-			char s[16], d[16];
-
-			rn_ev_drop(rn, RN_DROP_NO_SA, "%s -> %s proto %u", rn_ip(in.src, s), rn_ip(in.dst, d), in.proto);
-			continue;
-		}
-		p = (struct esp_pkt){slot, RN_SLOT, RN_HEAD, (size_t)n};
-		rc = esp_seal(c->out, &p, ESP_NH_IPV4);
-		if (rc < 0) {
-			rn_ev_drop(rn, RN_DROP_SEAL, "spi %08x: %s", c->spi_out, esp_strerror(rc));
-			continue;
-		}
-		c->pkts_out++;
-		c->bytes_out += (uint64_t)n;
-		rn->st.esp_tx++;
-		rn->st.esp_tx_bytes += p.len;
-		if (c->encap) {
-			if (rn->pcap != NULL)
-				rn_pcap_udp(rn->pcap, slot + p.off, p.len, p.off, c->path.local_addr, c->path.local_port,
-					    c->path.remote_addr, c->path.remote_port);
-			rn_txq_add(&rn->txq_udp, slot + p.off, p.len, &c->peer);
-		} else {
-			if (rn->raw < 0) {
-				rn_ev_drop(rn, RN_DROP_SEND, "spi %08x: plain ESP but no raw socket", c->spi_out);
-				continue;
-			}
-			if (rn->pcap != NULL)
-				rn_pcap_esp(rn->pcap, slot + p.off, p.len, p.off, c->path.local_addr, c->path.remote_addr);
-			rn_txq_add(&rn->txq_raw, slot + p.off, p.len, &c->peer);
-		}
+		out_packet(rn, i, (size_t)n);
 	}
 	if (i > 0)
 		rn->st.tun_batches++;
-	if (rn->pcap != NULL && i > 0)
-		rn->pcap_dirty = 1;
-	if (rn->txq_udp.n > 0)
-		rn_txq_flush(rn, &rn->txq_udp, rn->udp[RN_SOCK_NATT], rn->udp_gso);
-	if (rn->txq_raw.n > 0)
-		rn_txq_flush(rn, &rn->txq_raw, rn->raw, 0);
+	flush_out(rn);
+}
+
+/*
+ * tun_rx_vnet: virtio_net_hdr + packet per read (realnet_gso.h). A TSO
+ * super-packet is cut into segments, each copied into its own slot; when
+ * the slots run out, what is queued goes out first.
+ */
+static void tun_rx_vnet(struct realnet *rn)
+{
+	unsigned r, used = 0;
+
+	for (r = 0; r < rn->batch; r++) {
+		ssize_t n = read(rn->tun, rn->tso_buf, RN_VNET_HDR + RN_DGRAM_MAX);
+		struct virtio_net_hdr vh;
+		uint8_t *pkt = rn->tso_buf + RN_VNET_HDR;
+		size_t len;
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				rn_ev_drop(rn, RN_DROP_TUN_WRITE, "TUN read: %s", strerror(errno));
+			break;
+		}
+		if ((size_t)n < RN_VNET_HDR) {
+			rn_ev_drop(rn, RN_DROP_INNER_BAD, "TUN read of %zd octets, shorter than the vnet header", n);
+			continue;
+		}
+		memcpy(&vh, rn->tso_buf, sizeof vh);
+		len = (size_t)n - RN_VNET_HDR;
+		if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+			if (len > rn->o.tun_mtu) {
+				rn->st.tun_rx++;
+				rn_ev_drop(rn, RN_DROP_TOO_BIG, "TUN packet of %zu octets, tun_mtu %u", len, rn->o.tun_mtu);
+				continue;
+			}
+			if (used == rn->batch) {
+				flush_out(rn);
+				used = 0;
+			}
+			memcpy(rn_slot(rn, used) + RN_HEAD, pkt, len);
+			if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+			    rn_vnet_csum_finish(rn_slot(rn, used) + RN_HEAD, len, &vh) < 0) {
+				rn->st.tun_rx++;
+				rn_ev_drop(rn, RN_DROP_INNER_BAD, "checksum offset %u+%u outside a packet of %zu octets",
+					   vh.csum_start, vh.csum_offset, len);
+				continue;
+			}
+			out_packet(rn, used++, len);
+		} else {
+			struct rn_tso t;
+
+			if (rn_tso_init(&t, pkt, len, &vh) < 0) {
+				rn->st.tun_rx++;
+				rn_ev_drop(rn, RN_DROP_INNER_BAD, "GSO packet type %u size %u, %zu octets: expected TCP/IPv4",
+					   vh.gso_type, vh.gso_size, len);
+				continue;
+			}
+			rn->st.tso_pkts++;
+			rn->st.tso_segs += t.nseg;
+			for (unsigned k = 0; k < t.nseg; k++) {
+				if (used == rn->batch) {
+					flush_out(rn);
+					used = 0;
+				}
+				out_packet(rn, used, rn_tso_segment(&t, k, rn_slot(rn, used) + RN_HEAD));
+				used++;
+			}
+		}
+	}
+	if (r > 0)
+		rn->st.tun_batches++;
+	flush_out(rn);
+}
+
+void rn_tun_rx(struct realnet *rn)
+{
+	if (rn->tun_vnet)
+		tun_rx_vnet(rn);
+	else
+		tun_rx_plain(rn);
+}
+
+void rn_tun_flush(struct realnet *rn)
+{
+	struct virtio_net_hdr vh;
+	struct iovec iov[RN_GRO_MAX_SEGS + 1];
+	unsigned i = 0, n = rn->tunq_n;
+
+	rn->tunq_n = 0;
+	while (i < n) {
+		struct rn_gro_pkt *q = rn->tunq + i;
+		unsigned k = rn->tun_vnet && rn->o.offload ? rn_gro_run(q, n - i) : 1;
+		ssize_t rc;
+
+		if (rn->tun_vnet)
+			rc = writev(rn->tun, iov, rn_gro_build(q, k, &vh, iov));
+		else
+			rc = write(rn->tun, q->p, q->len);
+		if (rc < 0) {
+			for (unsigned j = 0; j < k; j++)
+				rn_ev_drop(rn, RN_DROP_TUN_WRITE, "TUN write of %zu octets: %s", q[j].len, strerror(errno));
+		} else {
+			rn->st.tun_tx += k;
+			if (k > 1) {
+				rn->st.tun_gro_writes++;
+				rn->st.tun_gro_segs += k;
+			}
+		}
+		i += k;
+	}
 }
 
 void rn_esp_in(struct realnet *rn, uint8_t *slot, size_t off, size_t len, const struct rn_path *path)
@@ -269,11 +392,10 @@ void rn_esp_in(struct realnet *rn, uint8_t *slot, size_t off, size_t len, const 
 		rn_ev_drop(rn, RN_DROP_NO_TUN, "spi %08x: %zu octets", spi, p.len);
 		return;
 	}
-	if (write(rn->tun, slot + p.off, p.len) < 0) {
-		rn_ev_drop(rn, RN_DROP_TUN_WRITE, "TUN write of %zu octets: %s", p.len, strerror(errno));
-		return;
-	}
-	rn->st.tun_tx++;
+	/* queued: the slot stays untouched until the handler ends and rn_tun_flush writes it */
+	if (rn->tunq_n == RN_TUNQ_MAX)
+		rn_tun_flush(rn);
+	rn->tunq[rn->tunq_n++] = (struct rn_gro_pkt){slot + p.off, p.len};
 }
 
 /* ---------------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "cli/realnet.h"
+#include "cli/realnet_gso.h"
 #include "cli/realnet_pcap.h"
 #include "ref/esp/esp.h"
 
@@ -24,7 +25,8 @@ enum {
 	RN_SPI_HASH = 2 * RN_CHILDREN_MAX,         /* open addressing, load <= 1/2 */
 	RN_ROUTES_MAX = 64,
 	RN_DROP_EV_FIRST = 20,                     /* drop events per reason before thinning */
-	RN_CTRL = 64,                              /* IP_PKTINFO cmsg space */
+	RN_CTRL = 64,                              /* IP_PKTINFO + UDP_GRO cmsg space */
+	RN_TUNQ_MAX = 512,                         /* decrypted packets waiting for the TUN */
 };
 
 /* socket indices */
@@ -90,6 +92,11 @@ struct realnet {
 	int udp_gso, udp_gro;       /* UDP_SEGMENT on sends, UDP_GRO on receives (NAT-T socket) */
 	int tun;
 	int tun_is_dev;             /* opened /dev/net/tun (else a test socketpair) */
+	int tun_vnet;               /* virtio_net_hdr in front of every TUN read/write (TSO in, GRO out) */
+	int tun_tso;                /* the kernel took TUN_F_CSUM|TUN_F_TSO4 */
+	uint8_t *tso_buf;           /* one TUN read with vnet header: up to 64 KiB */
+	struct rn_gro_pkt tunq[RN_TUNQ_MAX];
+	unsigned tunq_n;
 	char tun_name[16];
 	int tun_up;
 	uint32_t tun_vip;
@@ -163,8 +170,10 @@ void rn_txq_flush(struct realnet *rn, struct rn_txq *q, int fd, int gso);
 void rn_esp_init(struct realnet *rn);
 void rn_esp_free(struct realnet *rn);
 void rn_tun_rx(struct realnet *rn);
-/* rn_esp_in opens the ESP packet at |off| in slot |slot| and writes it to the TUN. */
+/* rn_esp_in opens the ESP packet at |off| in slot |slot| and queues it for the TUN (rn_tun_flush). */
 void rn_esp_in(struct realnet *rn, uint8_t *slot, size_t off, size_t len, const struct rn_path *path);
+/* rn_tun_flush writes the queued packets: runs of one TCP flow coalesced when the TUN has vnet headers. */
+void rn_tun_flush(struct realnet *rn);
 void rn_routes_clear(struct realnet *rn);
 
 #endif

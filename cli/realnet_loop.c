@@ -148,6 +148,10 @@ static void ev_stats(struct realnet *rn)
 	ev_u64(e, "gso_segs", s->gso_segs);
 	ev_u64(e, "gro_msgs", s->gro_msgs);
 	ev_u64(e, "gro_segs", s->gro_segs);
+	ev_u64(e, "tso_pkts", s->tso_pkts);
+	ev_u64(e, "tso_segs", s->tso_segs);
+	ev_u64(e, "tun_gro_writes", s->tun_gro_writes);
+	ev_u64(e, "tun_gro_segs", s->tun_gro_segs);
 	for (int d = 0; d < RN_DROP__COUNT; d++)
 		if (s->drops[d] != 0) {
 			char k[40];
@@ -250,7 +254,8 @@ struct realnet *realnet_new(const struct rn_opts *o, int tun_fd, char *msg, size
 	if (o->pcap_path[0] && (rn->pcap = rn_pcap_open(o->pcap_path, msg, cap)) == NULL)
 		goto fail;
 	rn->slots = malloc((size_t)rn->batch * RN_SLOT);
-	if (rn->slots == NULL) {
+	rn->tso_buf = malloc(RN_VNET_HDR + RN_DGRAM_MAX);
+	if (rn->slots == NULL || rn->tso_buf == NULL) {
 		snprintf(msg, cap, "out of memory for %u packet slots", rn->batch);
 		goto fail;
 	}
@@ -260,10 +265,14 @@ struct realnet *realnet_new(const struct rn_opts *o, int tun_fd, char *msg, size
 		rn->tun = tun_fd;
 		snprintf(rn->tun_name, sizeof rn->tun_name, "test");
 	} else if (!o->no_tun) {
-		rn->tun = rn_tun_open(o->tun_name, rn->tun_name, msg, cap);
+		int offloads;
+
+		rn->tun = rn_tun_open(o->tun_name, o->offload, rn->tun_name, &offloads, msg, cap);
 		if (rn->tun < 0)
 			goto fail;
 		rn->tun_is_dev = 1;
+		rn->tun_vnet = o->offload;
+		rn->tun_tso = offloads;
 		if (o->gateway && gateway_tun(rn, msg, cap) < 0)
 			goto fail;
 	}
@@ -284,6 +293,8 @@ struct realnet *realnet_new(const struct rn_opts *o, int tun_fd, char *msg, size
 	ev_u64(e, "batch", rn->batch);
 	ev_bool(e, "udp_gso", rn->udp_gso);
 	ev_bool(e, "udp_gro", rn->udp_gro);
+	ev_bool(e, "tun_vnet", rn->tun_vnet);
+	ev_bool(e, "tun_tso", rn->tun_tso);
 	rn_ev_end(rn);
 	return rn;
 fail:
@@ -314,6 +325,7 @@ void realnet_free(struct realnet *rn)
 	if (rn->evf != NULL)
 		fclose(rn->evf);
 	free(rn->slots);
+	free(rn->tso_buf);
 	free(rn);
 }
 

@@ -173,15 +173,20 @@ static size_t gro_size(struct msghdr *m)
 	return 0;
 }
 
-/* udp_dgram handles one UDP payload at |off| in |slot| received on socket |which|. */
+/*
+ * udp_dgram handles one UDP payload at |off| in |slot| received on socket
+ * |which|. Only the first datagram of a slot may lend its headroom to the
+ * pcap writer: before a later one of a GRO train lies the previous
+ * datagram, whose decrypted packet still waits for the TUN.
+ */
 static void udp_dgram(struct realnet *rn, int which, uint8_t *slot, size_t off, size_t len, const struct rn_path *path)
 {
 	uint8_t *p = slot + off;
 	int kind = ESP_UDP_IKE;
 
 	if (rn->pcap != NULL) {
-		rn_pcap_udp(rn->pcap, p, len, off, path->remote_addr, path->remote_port, path->local_addr,
-			    path->local_port);
+		rn_pcap_udp(rn->pcap, p, len, off == RN_HEAD ? off : 0, path->remote_addr, path->remote_port,
+			    path->local_addr, path->local_port);
 		rn->pcap_dirty = 1;
 	}
 	if (which == RN_SOCK_NATT)
@@ -236,6 +241,7 @@ void rn_udp_rx(struct realnet *rn, int which)
 			udp_dgram(rn, which, slot, RN_HEAD + off, len - off < seg ? len - off : seg, &path);
 		}
 	}
+	rn_tun_flush(rn);
 }
 
 void rn_raw_rx(struct realnet *rn)
@@ -261,6 +267,7 @@ void rn_raw_rx(struct realnet *rn)
 		path.local_addr = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
 		rn_esp_in(rn, slot, RN_HEAD + ihl, len - ihl, &path);
 	}
+	rn_tun_flush(rn);
 }
 
 void rn_txq_add(struct rn_txq *q, uint8_t *p, size_t len, const struct sockaddr_in *to)

@@ -37,7 +37,7 @@ static const char *privilege_hint(int err)
 					     : "";
 }
 
-int rn_tun_open(const char *name, char *out, char *msg, size_t cap)
+int rn_tun_open(const char *name, int vnet, char *out, int *offloads, char *msg, size_t cap)
 {
 	struct ifreq ifr;
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -51,7 +51,7 @@ int rn_tun_open(const char *name, char *out, char *msg, size_t cap)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name && name[0] ? name : "vpnlab%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int err = errno;
@@ -62,6 +62,13 @@ int rn_tun_open(const char *name, char *out, char *msg, size_t cap)
 		return -1;
 	}
 	snprintf(out, IFNAMSIZ, "%s", ifr.ifr_name);
+	*offloads = 0;
+	if (vnet) {
+		int hdr = 10; /* sizeof(struct virtio_net_hdr): no mergeable-buffer field */
+
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) == 0 && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == 0)
+			*offloads = 1;
+	}
 	return fd;
 }
 

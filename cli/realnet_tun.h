@@ -13,8 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* rn_tun_open creates a TUN (IFF_TUN|IFF_NO_PI, non-blocking) named |name| or, if empty, vpnlab%d; the name the kernel gave in |out| (16 octets). */
-int rn_tun_open(const char *name, char *out, char *msg, size_t cap);
+/*
+ * rn_tun_open creates a TUN (IFF_TUN|IFF_NO_PI, non-blocking) named |name|
+ * or, if empty, vpnlab%d; the name the kernel gave in |out| (16 octets).
+ * With |vnet| it adds IFF_VNET_HDR and asks for TUN_F_CSUM|TUN_F_TSO4
+ * (realnet_gso.h); *|offloads| says whether the kernel took them.
+ */
+int rn_tun_open(const char *name, int vnet, char *out, int *offloads, char *msg, size_t cap);
 /* rn_tun_config sets the MTU, optionally an address (|addr| 0 = none) with |prefix|, and brings the link up. */
 int rn_tun_config(const char *ifname, unsigned mtu, uint32_t addr, unsigned prefix, char *msg, size_t cap);
 /* rn_tun_set_addr sets (or replaces) the IPv4 address of |ifname|. */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # matrix.sh — vpnlab's gateway and client against strongSwan 5.9.8 (and
 # against each other) in lib.sh's namespace topology, one fresh topology
-# per case, then a matrix (peer x feature -> PASS/FAIL/SKIP) and the line
+# per case, then a matrix (feature x peer -> PASS/FAIL/SKIP) and the line
 # "N passed, N failed".
 #
 #  ┌─────────────────┐   ┌──────────────────────────────┐   ┌──────────────────┐
@@ -547,15 +547,16 @@ peer_wanted "ike-scan>vpnlab" && wants ike-scan && case_ikescan
 passed=0
 failed=0
 skipped=0
+# one row per feature, one column per peer ("client>gateway")
 echo
-printf '%-16s' "peer"
-for c in "${COLS[@]}"; do printf ' %-*s' $((${#c} > 4 ? ${#c} : 4)) "$c"; done
+printf '%-14s' "feature"
+for r in "${ROWS[@]}"; do printf ' %-16s' "$r"; done
 echo
-for r in "${ROWS[@]}"; do
-	printf '%-16s' "$r"
-	for c in "${COLS[@]}"; do
+for c in "${COLS[@]}"; do
+	printf '%-14s' "$c"
+	for r in "${ROWS[@]}"; do
 		v=${RES["$r|$c"]:--}
-		printf ' %-*s' $((${#c} > 4 ? ${#c} : 4)) "$v"
+		printf ' %-16s' "$v"
 		case $v in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; SKIP) skipped=$((skipped + 1)) ;; esac
 	done
 	echo

@@ -8,7 +8,9 @@
  *
  * Checked: payloads arrive intact; one TUN batch, one sendmmsg and one
  * recvmmsg carry a whole burst (batching); equal-sized packets go out as
- * one UDP GSO message and come in as one UDP GRO message; the NAT-T port demultiplexes
+ * one UDP GSO message and come in as one UDP GRO message; with vnet headers
+ * a TSO super-packet read from the TUN is cut, sealed, sent and written
+ * back as one coalesced GSO packet equal to the original; the NAT-T port demultiplexes
  * keepalive / IKE (to the engine, marker kept) / ESP / garbage; every drop
  * reason the datapath has (no-sa, inner-bad, unknown-spi, open-failed,
  * ts-mismatch, udp-invalid, wrong-port); the newest of two overlapping
@@ -206,6 +208,85 @@ static void test_no_offload(void **state)
 	step(p->b);
 	assert_int_equal(p->b->st.gro_msgs, 0);
 	assert_int_equal(p->b->st.esp_rx, 10);
+}
+
+/* tcp_super writes a TCP/IPv4 packet VIP_A:40000 -> NET_B+5:5201 with |pay| payload octets, ACK|PSH. */
+static size_t tcp_super(uint8_t *p, size_t pay)
+{
+	size_t len = 40 + pay;
+
+	memset(p, 0, 40);
+	p[0] = 0x45;
+	g_put16(p + 2, (uint16_t)len);
+	p[6] = 0x40;
+	p[8] = 64;
+	p[9] = 6;
+	g_put32(p + 12, VIP_A);
+	g_put32(p + 16, NET_B + 5);
+	g_put16(p + 20, 40000);
+	g_put16(p + 22, 5201);
+	g_put32(p + 24, 5000);
+	g_put32(p + 28, 1);
+	p[32] = 0x50;
+	p[33] = 0x18;
+	g_put16(p + 34, 1000);
+	for (size_t i = 0; i < pay; i++)
+		p[40 + i] = (uint8_t)(i * 13 + 1);
+	ip_csum(p, 20);
+	g_put16(p + 36, rn_csum_fold(tcp_pseudo(p, len - 20))); /* NEEDS_CSUM: pseudo-header sum */
+	return len;
+}
+
+/* With vnet headers on both "TUNs": a TSO super-packet is cut, sealed, sent as one
+ * GSO train, opened and written back as one coalesced GSO packet equal to the original. */
+static void test_tso_gro_datapath(void **state)
+{
+	struct pair *p = *state;
+	enum { MSS = 1300, PAY = 20 * MSS + 77 };
+	struct virtio_net_hdr vh = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				    .hdr_len = 40, .gso_size = MSS, .csum_start = 20, .csum_offset = 16};
+	uint8_t *in = malloc(RN_VNET_HDR + 40 + PAY), *out = malloc(RN_VNET_HDR + 40 + PAY + 100);
+	size_t len = tcp_super(in + RN_VNET_HDR, PAY);
+	struct virtio_net_hdr got;
+	ssize_t n;
+
+	p->a->tun_vnet = p->b->tun_vnet = 1;
+	memcpy(in, &vh, sizeof vh);
+	assert_int_equal(write(p->tun_a[1], in, RN_VNET_HDR + len), (ssize_t)(RN_VNET_HDR + len));
+	step(p->a);
+	assert_int_equal(p->a->st.tso_pkts, 1);
+	assert_int_equal(p->a->st.tso_segs, 21);
+	assert_int_equal(p->a->st.esp_tx, 21);
+	step(p->b);
+	assert_int_equal(p->b->st.esp_rx, 21);
+	assert_int_equal(p->b->st.tun_gro_writes, 1);
+	assert_int_equal(p->b->st.tun_gro_segs, 21);
+	n = read(p->tun_b[1], out, RN_VNET_HDR + 40 + PAY + 100);
+	assert_int_equal(n, (ssize_t)(RN_VNET_HDR + len));
+	memcpy(&got, out, sizeof got);
+	assert_int_equal(got.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(got.gso_size, MSS);
+	assert_int_equal(rn_vnet_csum_finish(out + RN_VNET_HDR, len, &got), 0);
+	assert_int_equal(rn_vnet_csum_finish(in + RN_VNET_HDR, len, &vh), 0);
+	assert_memory_equal(out + RN_VNET_HDR, in + RN_VNET_HDR, len);
+	/* a plain packet with NEEDS_CSUM comes out completed, alone, behind an empty header */
+	{
+		struct virtio_net_hdr v1 = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 20, .csum_offset = 16};
+
+		len = tcp_super(in + RN_VNET_HDR, 100);
+		memcpy(in, &v1, sizeof v1);
+		assert_int_equal(write(p->tun_a[1], in, RN_VNET_HDR + len), (ssize_t)(RN_VNET_HDR + len));
+		step(p->a);
+		step(p->b);
+		n = read(p->tun_b[1], out, RN_VNET_HDR + 40 + PAY);
+		assert_int_equal(n, (ssize_t)(RN_VNET_HDR + len));
+		memcpy(&got, out, sizeof got);
+		assert_int_equal(got.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(rn_vnet_csum_finish(in + RN_VNET_HDR, len, &v1), 0);
+		assert_memory_equal(out + RN_VNET_HDR, in + RN_VNET_HDR, len);
+	}
+	free(in);
+	free(out);
 }
 
 static void test_batch_limit(void **state)
@@ -418,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_burst_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gso_gro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tso_gro_datapath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_natt_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marker_reaches_engine, setup, teardown),

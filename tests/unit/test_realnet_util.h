@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/realnet_esp.c"
+#include "cli/realnet_gso.c"
 #include "cli/realnet_loop.c"
 #include "cli/realnet_opts.c"
 #include "cli/realnet_pcap.c"
