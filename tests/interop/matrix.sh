@@ -21,8 +21,13 @@
 #   psk       IKEv2 PSK, tunnel up          vip   virtual IP from the pool
 #   natt      UDP-encapsulated ESP with the NAT's rewritten port
 #   ping      3 pings through the tunnel    tcp   4 MiB over TCP, SHA-256 equal
+#   dns       our client reports the DNS servers of the configuration payload
+#             and leaves the host's /etc/resolv.conf alone (our client rows)
 #   delete    the client's shutdown sends DELETE, the peer removes the SA
 #   pcap      our own capture (--pcap) passes `vpnlab check`
+#   plain-esp (vpnlab>vpnlab, a direct link without the NAT): ESP in IP
+#             protocol 50 through raw sockets, ping + TCP, protocol 50 in
+#             our capture
 #   ecdsa     ECDSA P-256 certificates with an intermediate (up + ping + tcp)
 #   rsa-frag  RSA-3072 chains (~4 KB IKE_AUTH) behind the fragment-dropping NAT:
 #             RFC 7383 fragmentation both ways (up + ping + our SKF fragments seen)
@@ -51,7 +56,7 @@ VPNLAB=${VPNLAB:-$repo/build/rel/vpnlab}
 VPNLAB_SCAN=${VPNLAB_SCAN:-$VPNLAB}
 VPNLAB_CHECK=${VPNLAB_CHECK:-$VPNLAB}
 PEERS=${MATRIX_PEERS:-"vpnlab>swan swan>vpnlab vpnlab>vpnlab ike-scan>vpnlab"}
-FEATURES=${MATRIX_FEATURES:-"psk ecdsa rsa-frag rekey dpd ike-scan"}
+FEATURES=${MATRIX_FEATURES:-"psk ecdsa rsa-frag rekey dpd plain-esp ike-scan"}
 
 vl_init rnmx
 vl_require_cmds charon-systemd:charon-systemd swanctl:strongswan-swanctl pki:strongswan-pki \
@@ -60,6 +65,7 @@ vl_require_cmds charon-systemd:charon-systemd swanctl:strongswan-swanctl pki:str
 vl_tmpdir
 work=$VL_TMP
 ncase=0
+RESOLV_SUM=$(sha256sum </etc/resolv.conf 2>/dev/null)
 
 # ---------------------------------------------------------------- results
 declare -A RES
@@ -205,6 +211,7 @@ ours_profile() {
 			echo "local_addr = 198.51.100.2"
 			echo "local_ts = 203.0.113.1/32"
 			echo "pool = 203.0.113.64/26"
+			echo "dns = 203.0.113.53, 203.0.113.54"
 		else
 			echo "remote_addr = 198.51.100.2"
 			echo "remote_ts = 203.0.113.1/32"
@@ -307,6 +314,11 @@ natt_check() {
 	if [ "$GWK" = vpnlab ]; then grep -Eq '"ev":"child_installed".*"encap":true,"peer":"198\.51\.100\.1","rport":[2-5][0-9]{4}' "$CD/gw.ev"
 	else grep -q '"ev":"child_installed".*"encap":true' "$CD/cl.ev" && grep -q '"ev":"nat".*"local":true' "$CD/cl.ev"; fi
 }
+dns_check() {
+	grep -q '"ev":"config".*"dns":"203.0.113.53,203.0.113.54","resolver_changed":false' "$CD/cl.ev" &&
+		grep -q "DNS 203.0.113.53,203.0.113.54 (reported only" "$CD/cl.out" &&
+		[ "$(sha256sum </etc/resolv.conf 2>/dev/null)" = "$RESOLV_SUM" ]
+}
 pcap_check() {
 	local f=$CD/gw.pcap
 	[ "$CLK" = vpnlab ] && f=$CD/cl.pcap
@@ -330,6 +342,9 @@ case_psk() {
 	rec "$peer" psk PASS
 	verdict "$peer" vip "no virtual IP from 203.0.113.64/26" vip_check
 	verdict "$peer" natt "ESP not UDP-encapsulated through the NAT" natt_check
+	if [ "$CLK" = vpnlab ]; then
+		verdict "$peer" dns "DNS 203.0.113.53, 203.0.113.54 not reported, or resolv.conf changed" dns_check
+	fi
 	verdict "$peer" ping "ping through the tunnel failed" ping_check
 	verdict "$peer" tcp "4 MiB TCP transfer failed or hashes differ" tcp_check "$VL_NS_C"
 	stop_client
@@ -447,6 +462,57 @@ case_dpd() {
 	vl_topo_down
 }
 
+# case_plain: vpnlab>vpnlab on a direct link (no NAT): no NAT detected, so
+# ESP travels as IP protocol 50 through the raw sockets.
+#   client 198.51.100.3/24 ── g0 198.51.100.2/24, lo 203.0.113.1
+case_plain() {
+	local peer="vpnlab>vpnlab" n50
+	ncase=$((ncase + 1))
+	CD=$work/case$ncase
+	mkdir -p "$CD"
+	CLK=vpnlab
+	GWK=vpnlab
+	vl_ns_add "$VL_NS_C"
+	vl_ns_add "$VL_NS_G"
+	ip link add c0 netns "$VL_NS_C" type veth peer name g0 netns "$VL_NS_G" || vl_die "veth c0/g0 failed"
+	ip -n "$VL_NS_C" addr add 198.51.100.3/24 dev c0
+	ip -n "$VL_NS_C" link set c0 up
+	ip -n "$VL_NS_G" addr add 198.51.100.2/24 dev g0
+	ip -n "$VL_NS_G" addr add 203.0.113.1/32 dev lo
+	ip -n "$VL_NS_G" link set g0 up
+	ours_profile "$CD/gw.conf" gateway psk - ""
+	ours_profile "$CD/cl.conf" client psk - ""
+	vl_bg "$VL_NS_G" "$CD/gw.out" "$VPNLAB" gateway --config "$CD/gw.conf" --events "$CD/gw.ev" --pcap "$CD/gw.pcap"
+	GW_PID=$VL_LAST_PID
+	vl_wait_file "$CD/gw.ev" '"ev":"start"' 5
+	vl_bg "$VL_NS_C" "$CD/cl.out" "$VPNLAB" client --config "$CD/cl.conf" --events "$CD/cl.ev" --pcap "$CD/cl.pcap"
+	CL_PID=$VL_LAST_PID
+	if ! vl_wait_file "$CD/cl.ev" '"ev":"child_installed"' 15; then
+		rec "$peer" plain-esp FAIL "tunnel not up: $(why_down)"
+	elif ! grep -q '"ev":"child_installed".*"encap":false' "$CD/cl.ev"; then
+		rec "$peer" plain-esp FAIL "ESP UDP-encapsulated on a link without NAT"
+	elif ! ping_check >>"$CD/checks.log" 2>&1 || ! tcp_check "$VL_NS_C" >>"$CD/checks.log" 2>&1; then
+		rec "$peer" plain-esp FAIL "plain ESP: ping or TCP transfer failed"
+	else
+		stop_client
+		n50=$(python3 - "$CD/cl.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, n = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack("<I", d[off + 8:off + 12])[0]
+    if d[off + 16 + 9] == 50:
+        n += 1
+    off += 16 + incl
+print(n)
+PY
+)
+		if [ "${n50:-0}" -ge 100 ]; then rec "$peer" plain-esp PASS "$n50 protocol-50 packets in our capture"
+		else rec "$peer" plain-esp FAIL "only ${n50:-0} protocol-50 packets in our capture"; fi
+	fi
+	vl_topo_down
+}
+
 case_ikescan() {
 	local peer="ike-scan>vpnlab" out n c
 	ncase=$((ncase + 1))
@@ -541,6 +607,7 @@ for peer in vpnlab\>swan swan\>vpnlab vpnlab\>vpnlab; do
 		case_dpd "$peer" peer
 	fi
 done
+peer_wanted "vpnlab>vpnlab" && wants plain-esp && case_plain
 peer_wanted "ike-scan>vpnlab" && wants ike-scan && case_ikescan
 
 # ---------------------------------------------------------------- matrix
