@@ -151,7 +151,15 @@ struct rn_engine {
 	int (*start)(void *ctx, uint64_t now);      /* client: connect; NULL for a gateway */
 	int (*close)(void *ctx, uint64_t now);      /* DELETE every IKE SA */
 	size_t (*active)(void *ctx);                /* IKE SAs still held */
+	/* note_esp (may be NULL): ESP of the CHILD SA |spi_in| was sent (|sent| 1) or
+	 * received and authenticated (0), so keepalives and liveness checks wait
+	 * for idleness (ike_note_esp_sent/_received). Called at most every
+	 * RN_NOTE_NS per CHILD SA and direction. */
+	void (*note_esp)(void *ctx, uint32_t spi_in, int sent, uint64_t now);
 };
+
+/* RN_NOTE_NS: how stale the engine's "last ESP" times may be (keepalive 20 s, DPD seconds). */
+#define RN_NOTE_NS (UINT64_C(100000000))
 
 /* rn_child_cfg: one CHILD SA, both directions, as the engine negotiated it. */
 struct rn_child_cfg {

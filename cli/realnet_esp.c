@@ -157,6 +157,17 @@ static struct rn_child *spd_lookup(struct realnet *rn, const struct inner *in)
 /* ---------------------------------------------------------------------- */
 /* Datapath                                                                */
 
+/* note tells the engine, at most every RN_NOTE_NS per direction, that |c| carried ESP. */
+static void note(struct realnet *rn, struct rn_child *c, int sent)
+{
+	uint64_t now = rn->now ? rn->now : realnet_now(rn), *last = sent ? &c->noted_tx : &c->noted_rx;
+
+	if (!rn->has_engine || rn->eng.note_esp == NULL || (*last != 0 && now - *last < RN_NOTE_NS))
+		return;
+	*last = now;
+	rn->eng.note_esp(rn->eng.ctx, c->spi_in, sent, now);
+}
+
 /* out_packet seals the inner packet of |len| octets at RN_HEAD of slot |i| and queues it for its peer. */
 static void out_packet(struct realnet *rn, unsigned i, size_t len)
 {
@@ -191,6 +202,7 @@ static void out_packet(struct realnet *rn, unsigned i, size_t len)
 	}
 	c->pkts_out++;
 	c->bytes_out += (uint64_t)len;
+	note(rn, c, 1);
 	rn->st.esp_tx++;
 	rn->st.esp_tx_bytes += p.len;
 	if (c->encap) {
@@ -386,6 +398,7 @@ void rn_esp_in(struct realnet *rn, uint8_t *slot, size_t off, size_t len, const 
 	}
 	c->pkts_in++;
 	c->bytes_in += p.len;
+	note(rn, c, 0);
 	rn->st.esp_rx++;
 	rn->st.esp_rx_bytes += len;
 	if (rn->tun < 0) {

@@ -294,6 +294,16 @@ static size_t v_active(void *ctx)
 	return ike_sa_count(((struct rn_ike *)ctx)->e);
 }
 
+static void v_note_esp(void *ctx, uint32_t spi_in, int sent, uint64_t now)
+{
+	struct rn_ike *x = ctx;
+
+	if (sent)
+		ike_note_esp_sent(x->e, spi_in, now);
+	else
+		ike_note_esp_received(x->e, spi_in, now);
+}
+
 struct rn_ike *rn_ike_attach(struct realnet *rn, struct ike_config *cfg, char *msg, size_t cap)
 {
 	struct rn_ike *x = calloc(1, sizeof *x);
@@ -321,7 +331,8 @@ struct rn_ike *rn_ike_attach(struct realnet *rn, struct ike_config *cfg, char *m
 		free(x);
 		return NULL;
 	}
-	eng = (struct rn_engine){x, v_input, v_deadline, v_on_deadline, x->gateway ? NULL : v_start, v_close, v_active};
+	eng = (struct rn_engine){x, v_input, v_deadline, v_on_deadline, x->gateway ? NULL : v_start, v_close, v_active,
+				 v_note_esp};
 	realnet_set_engine(rn, &eng);
 	return x;
 }

@@ -49,6 +49,7 @@ struct rn_child {
 	struct sockaddr_in peer;  /* where outbound ESP goes (port 0 for raw) */
 	uint32_t vip;
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
+	uint64_t noted_tx, noted_rx; /* when the engine last heard of ESP sent / received (note_esp) */
 };
 
 /*

@@ -148,6 +148,11 @@ static void test_burst_batched(void **state)
 		assert_int_equal(read(p->tun_b[1], got, sizeof got), (ssize_t)len);
 		assert_int_equal(memcmp(got, pkt, len), 0);
 	}
+	/* the engines heard of the ESP once per direction, not once per packet (RN_NOTE_NS) */
+	assert_int_equal(p->fa.notes_sent, 1);
+	assert_int_equal(p->fa.note_spi, 0x2000);
+	assert_int_equal(p->fb.notes_recv, 1);
+	assert_int_equal(p->fb.note_spi, 0x1000);
 	/* and back: B -> A */
 	make_ipv4(pkt, 200, NET_B + 5, VIP_A, 0x77);
 	assert_int_equal(write(p->tun_b[1], pkt, 200), 200);

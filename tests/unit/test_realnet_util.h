@@ -41,6 +41,8 @@ struct fake_engine {
 	struct rn_path last_path;
 	struct rn_path close_to;  /* where close() sends its datagram (port 0 = nowhere) */
 	int answer_ends_sa;       /* input() of any datagram after close drops one SA */
+	unsigned notes_sent, notes_recv;
+	uint32_t note_spi;
 };
 
 static int fake_input(void *ctx, const struct rn_path *p, const uint8_t *b, size_t len, uint64_t now)
@@ -95,10 +97,22 @@ static size_t fake_active(void *ctx)
 	return ((struct fake_engine *)ctx)->sas;
 }
 
+static void fake_note_esp(void *ctx, uint32_t spi_in, int sent, uint64_t now)
+{
+	struct fake_engine *f = ctx;
+
+	(void)now;
+	f->note_spi = spi_in;
+	if (sent)
+		f->notes_sent++;
+	else
+		f->notes_recv++;
+}
+
 static inline void fake_attach(struct fake_engine *f, struct realnet *rn, int client)
 {
 	struct rn_engine e = {f, fake_input, fake_deadline, fake_on_deadline, client ? fake_start : NULL, fake_close,
-			      fake_active};
+			      fake_active, fake_note_esp};
 
 	memset(f, 0, sizeof *f);
 	f->rn = rn;
