@@ -9,6 +9,8 @@
  *   bytes + path out               cb.send(ctx, path, bytes, len)
  *   CHILD SAs out                  cb.child_up(ctx, info) / cb.child_down(...)
  *   NAT mapping changes            cb.path_changed(ctx, ike_sa, path)
+ *   ESP the caller moved           ike_note_esp_sent / ike_note_esp_received
+ *                                  (keepalives and liveness checks only when idle)
  *   events                         cb.ev (JSON lines, ref/util/evlog.h)
  *   randomness                     cb.rng (SPIs, nonces, DH, IVs, cookie secret)
  *

@@ -17,7 +17,8 @@
  *             bit 4  gateway answers INVALID_IKE_SPI (§2.21.4)
  *             bit 5  short lifetimes and DPD (time records reach rekeys)
  *             bit 6  client asks for a virtual IP (pool on the gateway)
- *             bit 7  client proposals = auto with a short list the gateway refuses
+ *             bit 7  client proposals = auto with a short list the gateway refuses,
+ *                    and PFS with a group the gateway asks to change (INVALID_KE)
  *   records, until the input ends; the first octet says which:
  *     00-7f  a raw datagram to the gateway: bit 0 its local port (500 /
  *            4500), bits 1-2 the source (the client's current path, another
@@ -249,7 +250,9 @@ static void fze_configs(uint8_t flags, struct ike_config *cl, struct ike_config 
 	if (flags & FZE_SMALL) {
 		cl->proposals = IKE_PROPOSALS_AUTO;
 		ike_proposal_parse("chacha20poly1305", IKE_PROTO_ESP, &cl->esp_small, NULL, 0);
-		ike_proposal_parse("aes256gcm16-aes128gcm16, aes128-sha256", IKE_PROTO_ESP, &gw->esp, NULL, 0);
+		ike_proposal_parse("aes128gcm16-curve25519-ecp256", IKE_PROTO_ESP, &cl->esp, NULL, 0);
+		ike_proposal_parse("aes256gcm16-aes128gcm16-ecp256, aes128-sha256-ecp256", IKE_PROTO_ESP, &gw->esp, NULL,
+				   0);
 	}
 }
 

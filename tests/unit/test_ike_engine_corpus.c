@@ -55,7 +55,12 @@ static const struct seed {
 	 1, 1, 2},
 	{"encap_natt", "08 " AUTH "c6 b5 c1 " AUTH AUTH, 1, 2, 4},
 	{"cookies", "04 " AUTH, 1, 1, 3},
-	{"vip_small_fallback", "c0 " AUTH AUTH, 1, 1, 3},
+	{"vip_small_fallback", "c0 " AUTH AUTH AUTH, 1, 1, 4},
+	/* §2.8.1 / §2.8.2: both sides rekey the same SA, the requests cross */
+	{"collision_child", "00 " AUTH "c1 c8 80 00 a0 a0 80 00 " FWD2 FWD2, 1, 3, 5},
+	{"collision_ike", "00 " AUTH "c2 c9 80 00 a0 a0 80 00 " FWD2 FWD2, 1, 1, 5},
+	/* PFS: the gateway asks for another group (INVALID_KE), then a rekey with the group it wants */
+	{"pfs_invalid_ke", "80 " AUTH AUTH AUTH "c1 " AUTH AUTH AUTH, 1, 2, 7},
 	/* plaintext mutations: authenticated, so the gateway parses what the fuzzer wrote */
 	{"plain_auth_id_type", "00 90 01 00 04 01 a0", 0, 0, 2},
 	{"plain_auth_next_payload", "00 90 01 00 00 50 a0", 0, 0, 2},
