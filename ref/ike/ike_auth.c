@@ -115,8 +115,12 @@ int ike_auth_signed_octets(const struct ike_keys *k, int signer_is_initiator,
 	memcpy(buf, in->init_msg, in->init_msg_len);
 	memcpy(buf + in->init_msg_len, in->peer_nonce, in->peer_nonce_len);
 	/* MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload) */
-	rc = crypto_prf(k->info.prf, ike_keys_sk_p(k, signer_is_initiator), prf_len, in->id,
-			in->id_len, buf + in->init_msg_len + in->peer_nonce_len);
+	{
+		struct crypto_iov id = { in->id, in->id_len };
+
+		rc = ike_keys_prf(k, ike_keys_sk_p(k, signer_is_initiator), prf_len, &id, 1,
+				  buf + in->init_msg_len + in->peer_nonce_len);
+	}
 	if (rc != CRYPTO_OK) {
 		free(buf);
 		crypto_diag_set(d, "AUTH: prf(SK_p, ID) failed: %s", crypto_strerror(rc));
@@ -132,25 +136,36 @@ static int auth_psk_mac(const struct ike_keys *k, int signer_is_initiator,
 			const struct ike_auth_input *in, const uint8_t *psk, size_t psk_len,
 			uint8_t *mac, struct crypto_diag *d)
 {
-	uint8_t pad_key[IKE_KEYS_PRF_MAX], *octets = NULL;
-	size_t octets_len = 0;
+	uint8_t pad_key[IKE_KEYS_PRF_MAX], maced_id[IKE_KEYS_PRF_MAX];
+	struct crypto_iov iov[3];
 	int rc;
 
 	if (psk == NULL || psk_len == 0) {
 		crypto_diag_set(d, "AUTH (shared key): empty shared secret");
 		return CRYPTO_EINVAL;
 	}
-	rc = ike_auth_signed_octets(k, signer_is_initiator, in, &octets, &octets_len, d);
-	if (rc != CRYPTO_OK)
-		return rc;
-	rc = crypto_prf(k->info.prf, psk, psk_len, (const uint8_t *)auth_key_pad,
-			sizeof auth_key_pad - 1, pad_key);
-	if (rc == CRYPTO_OK)
-		rc = crypto_prf(k->info.prf, pad_key, k->info.prf_len, octets, octets_len, mac);
+	if (!auth_check_input(k, in, d))
+		return CRYPTO_EINVAL;
+	/*
+	 * auth_psk_mac: the same octets as ike_auth_signed_octets (message |
+	 * nonce | prf(SK_p, ID')), handed to the PRF in pieces instead of copied.
+	 */
+	iov[0] = (struct crypto_iov){ in->id, in->id_len };
+	rc = ike_keys_prf(k, ike_keys_sk_p(k, signer_is_initiator), k->info.prf_len, iov, 1, maced_id);
+	if (rc == CRYPTO_OK) {
+		iov[0] = (struct crypto_iov){ (const uint8_t *)auth_key_pad, sizeof auth_key_pad - 1 };
+		rc = ike_keys_prf(k, psk, psk_len, iov, 1, pad_key);
+	}
+	if (rc == CRYPTO_OK) {
+		iov[0] = (struct crypto_iov){ in->init_msg, in->init_msg_len };
+		iov[1] = (struct crypto_iov){ in->peer_nonce, in->peer_nonce_len };
+		iov[2] = (struct crypto_iov){ maced_id, k->info.prf_len };
+		rc = ike_keys_prf(k, pad_key, k->info.prf_len, iov, 3, mac);
+	}
 	if (rc != CRYPTO_OK)
 		crypto_diag_set(d, "AUTH (shared key): prf failed: %s", crypto_strerror(rc));
 	OPENSSL_cleanse(pad_key, sizeof pad_key);
-	free(octets);
+	OPENSSL_cleanse(maced_id, sizeof maced_id);
 	return rc;
 }
 

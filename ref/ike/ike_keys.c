@@ -124,6 +124,25 @@ static int keys_check_nonces(size_t ni_len, size_t nr_len, struct crypto_diag *d
 	return 1;
 }
 
+int ike_keys_prf(const struct ike_keys *k, const uint8_t *key, size_t key_len,
+		 const struct crypto_iov *iov, size_t n, uint8_t *out)
+{
+	if (k == NULL)
+		return CRYPTO_EINVAL;
+	if (k->prf_ctx != NULL)
+		return crypto_prf_ctx_compute(k->prf_ctx, key, key_len, iov, n, out);
+	return crypto_prf_iov(k->info.prf, key, key_len, iov, n, out);
+}
+
+/* keys_prf_plus is prf+ with |k|'s PRF, through its context when it has one. */
+static int keys_prf_plus(const struct ike_keys *k, const uint8_t *key, size_t key_len,
+			 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+	if (k->prf_ctx != NULL)
+		return crypto_prf_ctx_plus(k->prf_ctx, key, key_len, seed, seed_len, out, out_len);
+	return crypto_prf_plus(k->info.prf, key, key_len, seed, seed_len, out, out_len);
+}
+
 int ike_keys_skeyseed(enum crypto_prf_alg prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
 		      size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *out)
 {
@@ -169,6 +188,7 @@ void ike_keys_free(struct ike_keys *k)
 		return;
 	crypto_aead_free(k->i2r);
 	crypto_aead_free(k->r2i);
+	crypto_prf_ctx_free(k->prf_ctx);
 	OPENSSL_cleanse(k, sizeof *k);
 	free(k);
 }
@@ -180,11 +200,34 @@ const uint8_t *ike_keys_sk_p(const struct ike_keys *k, int initiator)
 	return initiator ? k->sk_pi : k->sk_pr;
 }
 
+/*
+ * keys_from_skeyseed is ike_keys_from_skeyseed adopting |ctx| (a context of
+ * the suite's PRF, or NULL to make one): ike_keys_new_sa_init already has
+ * one from SKEYSEED. |ctx| is freed on failure.
+ */
+static struct ike_keys *keys_from_skeyseed(const struct ike_suite *s, const uint8_t *skeyseed,
+					   size_t skeyseed_len, const uint8_t *ni, size_t ni_len,
+					   const uint8_t *nr, size_t nr_len,
+					   const uint8_t spi_i[IKE_KEYS_SPI_LEN],
+					   const uint8_t spi_r[IKE_KEYS_SPI_LEN],
+					   struct crypto_prf_ctx *ctx, struct crypto_diag *d);
+
 struct ike_keys *ike_keys_from_skeyseed(const struct ike_suite *s, const uint8_t *skeyseed,
 					size_t skeyseed_len, const uint8_t *ni, size_t ni_len,
 					const uint8_t *nr, size_t nr_len,
 					const uint8_t spi_i[IKE_KEYS_SPI_LEN],
 					const uint8_t spi_r[IKE_KEYS_SPI_LEN], struct crypto_diag *d)
+{
+	return keys_from_skeyseed(s, skeyseed, skeyseed_len, ni, ni_len, nr, nr_len, spi_i, spi_r,
+				  NULL, d);
+}
+
+static struct ike_keys *keys_from_skeyseed(const struct ike_suite *s, const uint8_t *skeyseed,
+					   size_t skeyseed_len, const uint8_t *ni, size_t ni_len,
+					   const uint8_t *nr, size_t nr_len,
+					   const uint8_t spi_i[IKE_KEYS_SPI_LEN],
+					   const uint8_t spi_r[IKE_KEYS_SPI_LEN],
+					   struct crypto_prf_ctx *ctx, struct crypto_diag *d)
 {
 	uint8_t seed[2 * KEYS_NONCE_MAX + 2 * IKE_KEYS_SPI_LEN], dkm[KEYS_DKM_MAX], *p = dkm;
 	struct ike_keys *k;
@@ -194,15 +237,20 @@ struct ike_keys *ike_keys_from_skeyseed(const struct ike_suite *s, const uint8_t
 	if (s == NULL || skeyseed == NULL || ni == NULL || nr == NULL || spi_i == NULL ||
 	    spi_r == NULL) {
 		crypto_diag_set(d, "key derivation: missing SKEYSEED, nonce or SPI");
+		crypto_prf_ctx_free(ctx);
 		return NULL;
 	}
-	if (!keys_check_nonces(ni_len, nr_len, d))
+	if (!keys_check_nonces(ni_len, nr_len, d)) {
+		crypto_prf_ctx_free(ctx);
 		return NULL;
+	}
 	k = calloc(1, sizeof *k);
 	if (k == NULL) {
 		crypto_diag_set(d, "key derivation: out of memory");
+		crypto_prf_ctx_free(ctx);
 		return NULL;
 	}
+	k->prf_ctx = ctx;
 	k->suite = *s;
 	if (ike_keys_suite_resolve(s, &k->info, d) != CRYPTO_OK)
 		goto fail;
@@ -214,8 +262,15 @@ struct ike_keys *ike_keys_from_skeyseed(const struct ike_suite *s, const uint8_t
 	memcpy(seed + ni_len + nr_len + IKE_KEYS_SPI_LEN, spi_r, IKE_KEYS_SPI_LEN);
 	seed_len = ni_len + nr_len + 2 * IKE_KEYS_SPI_LEN;
 	total = 3 * k->info.prf_len + 2 * k->info.integ_key_len + 2 * k->info.enc_key_len;
-	if (crypto_prf_plus(k->info.prf, skeyseed, skeyseed_len, seed, seed_len, dkm, total) !=
-	    CRYPTO_OK) {
+	/* keys_prf_plus falls back to the one-shot prf+ when the context cannot be made */
+	if (k->prf_ctx != NULL && crypto_prf_ctx_alg(k->prf_ctx) != k->info.prf) {
+		crypto_prf_ctx_free(k->prf_ctx);
+		k->prf_ctx = NULL;
+	}
+	if (k->prf_ctx == NULL)
+		k->prf_ctx = crypto_prf_ctx_new(k->info.prf, &err);
+	err = CRYPTO_OK;
+	if (keys_prf_plus(k, skeyseed, skeyseed_len, seed, seed_len, dkm, total) != CRYPTO_OK) {
 		crypto_diag_set(d, "key derivation: prf+ of %zu octets failed", total);
 		goto fail;
 	}
@@ -254,22 +309,38 @@ struct ike_keys *ike_keys_new_sa_init(const struct ike_suite *s, const uint8_t *
 				      const uint8_t spi_r[IKE_KEYS_SPI_LEN], const uint8_t *gir,
 				      size_t gir_len, struct crypto_diag *d)
 {
-	uint8_t skeyseed[IKE_KEYS_PRF_MAX];
+	uint8_t skeyseed[IKE_KEYS_PRF_MAX], key[2 * KEYS_NONCE_MAX];
 	struct ike_suite_info info;
+	struct crypto_prf_ctx *ctx;
 	struct ike_keys *k;
+	int rc = CRYPTO_EINVAL;
 
 	if (s == NULL || ike_keys_suite_resolve(s, &info, d) != CRYPTO_OK)
 		return NULL;
 	if (!keys_check_nonces(ni_len, nr_len, d))
 		return NULL;
-	if (ike_keys_skeyseed(info.prf, ni, ni_len, nr, nr_len, gir, gir_len, skeyseed) !=
-	    CRYPTO_OK) {
+	/* SKEYSEED = prf(Ni | Nr, g^ir) (§2.14) through the context the new SA keeps */
+	ctx = crypto_prf_ctx_new(info.prf, &rc);
+	if (ctx == NULL) {
+		rc = ike_keys_skeyseed(info.prf, ni, ni_len, nr, nr_len, gir, gir_len, skeyseed);
+	} else if (ni != NULL && nr != NULL && gir != NULL && gir_len > 0 && gir_len <= KEYS_GIR_MAX) {
+		struct crypto_iov iov = { gir, gir_len };
+
+		memcpy(key, ni, ni_len);
+		memcpy(key + ni_len, nr, nr_len);
+		rc = crypto_prf_ctx_compute(ctx, key, ni_len + nr_len, &iov, 1, skeyseed);
+		OPENSSL_cleanse(key, sizeof key);
+	} else {
+		rc = CRYPTO_EINVAL;
+	}
+	if (rc != CRYPTO_OK) {
 		crypto_diag_set(d, "key derivation: SKEYSEED failed (g^ir %zu octets, expected 1..%d)",
 				gir_len, KEYS_GIR_MAX);
+		crypto_prf_ctx_free(ctx);
 		return NULL;
 	}
-	k = ike_keys_from_skeyseed(s, skeyseed, info.prf_len, ni, ni_len, nr, nr_len, spi_i, spi_r,
-				   d);
+	k = keys_from_skeyseed(s, skeyseed, info.prf_len, ni, ni_len, nr, nr_len, spi_i, spi_r, ctx,
+			       d);
 	OPENSSL_cleanse(skeyseed, sizeof skeyseed);
 	return k;
 }
@@ -327,7 +398,7 @@ int ike_keys_child(const struct ike_keys *k, enum crypto_aead_alg alg, size_t ci
 	memcpy(seed + gir_len, ni, ni_len);
 	memcpy(seed + gir_len + ni_len, nr, nr_len);
 	total = 2 * (enc_len + integ_len);
-	rc = crypto_prf_plus(k->info.prf, k->sk_d, k->info.prf_len, seed, seed_len, keymat, total);
+	rc = keys_prf_plus(k, k->sk_d, k->info.prf_len, seed, seed_len, keymat, total);
 	OPENSSL_cleanse(seed, seed_len);
 	free(seed);
 	if (rc != CRYPTO_OK) {

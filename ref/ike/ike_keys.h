@@ -92,6 +92,12 @@ struct ike_keys {
 	 * ([0] i2r, [1] r2i); see ref/ike/ike_sk.h for why a counter.
 	 */
 	uint64_t iv_next[2];
+	/*
+	 * prf_ctx: this SA's PRF, fetched once for prf+, the AUTH octets and
+	 * CHILD_SA KEYMAT (ike_keys_* create and free it). NULL — a struct filled
+	 * by hand, as conformance/conf_keys.c does — means the one-shot crypto_prf calls.
+	 */
+	struct crypto_prf_ctx *prf_ctx;
 };
 
 /* ike_keys_skeyseed: SKEYSEED = prf(Ni | Nr, g^ir) into |out| (crypto_prf_len octets). */
@@ -137,6 +143,13 @@ void ike_keys_free(struct ike_keys *k);
 
 /* ike_keys_sk_p returns SK_pi (|initiator| 1) or SK_pr, prf_len octets. */
 const uint8_t *ike_keys_sk_p(const struct ike_keys *k, int initiator);
+
+/*
+ * ike_keys_prf computes prf(|key|, iov[0] | ... | iov[n-1]) with |k|'s PRF
+ * (through k->prf_ctx when set) into |out| (k->info.prf_len octets).
+ */
+int ike_keys_prf(const struct ike_keys *k, const uint8_t *key, size_t key_len,
+		 const struct crypto_iov *iov, size_t n, uint8_t *out);
 
 /* ike_child_keys: KEYMAT split for one ESP SA pair (§2.17). */
 struct ike_child_keys {
