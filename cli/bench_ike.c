@@ -292,6 +292,8 @@ struct hs {
 	size_t n_cl;
 	uint64_t seed, now;
 	size_t dgrams;        /* datagrams moved in the last batch */
+	/* cl_x509, gw_x509: peer certificates parsed once per side (all clients share one) */
+	struct crypto_x509_cache *cl_x509, *gw_x509;
 };
 
 static int hs_configs(struct hs *h, char *why, size_t cap)
@@ -331,6 +333,14 @@ static int hs_configs(struct hs *h, char *why, size_t cap)
 		c->chain[i] = g->chain[i] = h->pki->inter[i];
 	c->n_chain = g->n_chain = N_INTER;
 	c->trust = g->trust = h->pki->trust;
+	h->cl_x509 = crypto_x509_cache_new(0, 0);
+	h->gw_x509 = crypto_x509_cache_new(0, 0);
+	if (h->cl_x509 == NULL || h->gw_x509 == NULL) {
+		snprintf(why, cap, "out of memory (certificate caches)");
+		return -1;
+	}
+	c->x509_cache = h->cl_x509;
+	g->x509_cache = h->gw_x509;
 	c->cert_time = g->cert_time = T0 + 86400;
 	c->remote_id.type = IKE_ID_FQDN;
 	c->remote_id.len = strlen("vpn.example.org");
@@ -705,6 +715,8 @@ out:
 	hs_release(&h);
 	side_free(&h.cs);
 	side_free(&h.gs);
+	crypto_x509_cache_free(h.cl_x509);
+	crypto_x509_cache_free(h.gw_x509);
 	bound_free_dh(&b);
 	bound_free_certs(&b);
 	crypto_drbg_free(b.drbg);

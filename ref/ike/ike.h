@@ -256,6 +256,13 @@ struct ike_config {
 	/* events */
 	int log_keys; /* emit SK_* and ESP keys (for the conformance decoder) */
 	char name[32];    /* "client", "gw": the "who" of events */
+
+	/*
+	 * x509_cache: parsed peer certificates by DER (borrowed; the caller
+	 * creates and frees it and may share it between engines of one thread).
+	 * NULL parses every CERT payload afresh.
+	 */
+	struct crypto_x509_cache *x509_cache;
 };
 
 /* IKE_CERT_TIME_NOW: cert_time "now", to be set by the caller (ike_config_cert_clock). */

@@ -318,7 +318,7 @@ static int verify_peer(struct ike_sa *sa, const struct ike_rx *rx, const struct 
 			if (ike_payload_cert_parse(&cert, cp->body, cp->len, NULL) < 0 ||
 			    cert.encoding != IKE_CERT_X509_SIG)
 				continue;
-			x = crypto_x509_parse_der(cert.data, cert.len, &d);
+			x = crypto_x509_cache_parse_der(c->x509_cache, cert.data, cert.len, &d);
 			if (x == NULL)
 				continue;
 			if (ee == NULL)
@@ -369,6 +369,8 @@ static void ev_auth(struct ike_sa *sa, int ok, const char *why)
 	struct evbuf b;
 	char idtext[128];
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	id_describe(sa->peer_id.type, sa->peer_id.data, sa->peer_id.len, idtext, sizeof idtext);
 	ike_ev_begin(&b, sa->eng, sa, ok ? "auth_ok" : "auth_failed");
 	ev_str(&b, "peer", idtext);

@@ -155,6 +155,8 @@ void ike_child_ev_offer(struct ike_sa *sa, size_t n_proposals)
 	struct evbuf b;
 	size_t size = sa->req.wire.len;
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	if (sa->path.local_port == sa->eng->cfg.natt_port)
 		size += IKE_NON_ESP_MARKER_LEN * sa->req.wire.n;
 	ike_ev_begin(&b, sa->eng, sa, "child_offer");
@@ -231,6 +233,8 @@ static void ev_tempfail(struct ike_sa *sa, const char *dir, const char *what, co
 {
 	struct evbuf b;
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	ike_ev_begin(&b, sa->eng, sa, "tempfail");
 	ev_str(&b, "dir", dir);
 	ev_str(&b, "what", what);

@@ -652,6 +652,14 @@ void ike_cp_release(struct ike_sa *sa);
 
 void ike_ev_begin(struct evbuf *b, const struct ike_engine *e, const struct ike_sa *sa, const char *type);
 void ike_ev_emit(const struct ike_engine *e, struct evbuf *b);
+/*
+ * ike_ev_on: someone listens for events. Builders return early without it:
+ * formatting a JSON line nobody reads costs a handshake several microseconds.
+ */
+static inline int ike_ev_on(const struct ike_engine *e)
+{
+	return e->cb.ev.emit != NULL;
+}
 void ike_ev_msg(struct ike_engine *e, struct ike_sa *sa, const char *dir, const struct ike_msg *m, size_t wire_len,
 		uint16_t frags, size_t n_proposals);
 /* ike_ev_drop: {"ev":"drop","reason":..,"msg":..} for a datagram we ignored. */

@@ -104,6 +104,8 @@ void ike_ev_drop(struct ike_engine *e, struct ike_sa *sa, const char *reason, co
 	e->counts.drops++;
 	if (sa != NULL)
 		sa->counts.drops++;
+	if (!ike_ev_on(e))
+		return;
 	ike_ev_begin(&b, e, sa, "drop");
 	ev_str(&b, "reason", reason);
 	if (msg != NULL)
@@ -117,7 +119,7 @@ void ike_ev_keys(struct ike_sa *sa)
 	const struct ike_keys *k = sa->keys;
 	size_t enc = k->info.enc_key_len, integ = k->info.integ_key_len;
 
-	if (!sa->eng->cfg.log_keys)
+	if (!sa->eng->cfg.log_keys || !ike_ev_on(sa->eng))
 		return;
 	ike_ev_begin(&b, sa->eng, sa, "keys");
 	ev_str(&b, "encr", ike_transform_name(IKE_TT_ENCR, k->suite.encr));
@@ -160,6 +162,8 @@ void ike_ev_child(struct ike_sa *sa, const struct ike_child *c, const char *type
 	struct evbuf b;
 	char alg[96];
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	ike_ev_begin(&b, sa->eng, sa, type);
 	ev_spi32(&b, "spi_in", c->spi_in);
 	ev_spi32(&b, "spi_out", c->spi_out);

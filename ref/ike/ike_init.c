@@ -302,6 +302,8 @@ static void ev_ike_sa(struct ike_sa *sa)
 	struct evbuf b;
 	char alg[128];
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	ike_chosen_fmt(&sa->ike, alg, sizeof alg);
 	ike_ev_begin(&b, sa->eng, sa, "ike_sa");
 	ev_str(&b, "alg", alg);

@@ -85,6 +85,8 @@ void ike_natt_check(struct ike_sa *sa, const struct ike_rx *rx)
 	sa->nat_remote = !src_ok;
 	sa->nat_local = !dst_ok;
 	sa->encap = sa->nat_local || sa->nat_remote || e->cfg.force_encap;
+	if (!ike_ev_on(e))
+		return;
 	ike_ev_begin(&b, e, sa, "nat");
 	ev_bool(&b, "local", sa->nat_local);
 	ev_bool(&b, "remote", sa->nat_remote);

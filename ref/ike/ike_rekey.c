@@ -82,6 +82,8 @@ static void ev_rekey(struct ike_sa *sa, const char *what, const char *phase, uin
 	struct evbuf b;
 	char hex[24];
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	ike_ev_begin(&b, sa->eng, sa, "rekey");
 	ev_str(&b, "what", what);
 	ev_str(&b, "phase", phase);
@@ -94,6 +96,8 @@ static void ev_collision(struct ike_sa *sa, const char *what, int we_win)
 {
 	struct evbuf b;
 
+	if (!ike_ev_on(sa->eng))
+		return;
 	ike_ev_begin(&b, sa->eng, sa, "rekey_collision");
 	ev_str(&b, "what", what);
 	ev_str(&b, "redundant", we_win ? "theirs" : "ours");

@@ -182,6 +182,8 @@ int ike_state_set(struct ike_sa *sa, enum ike_sa_state to, const char *why)
 	sa->state = to;
 	sa->counts.state_changes++;
 	sa->eng->counts.state_changes++;
+	if (!ike_ev_on(sa->eng))
+		return 0;
 	ike_ev_begin(&b, sa->eng, sa, "state");
 	ev_str(&b, "from", ike_state_name(from));
 	ev_str(&b, "to", ike_state_name(to));
