@@ -17,7 +17,9 @@ B := build/$(VARIANT)
 # ---------------------------------------------------------------- packages
 DEB_PKGS := gcc g++ make libc6-dev libssl-dev libcmocka-dev libpcap-dev \
 	libns3-dev gnuplot-nox tshark clang libclang-rt-14-dev libxml2-utils \
-	iproute2
+	iproute2 python3 procps \
+	strongswan-swanctl charon-systemd libcharon-extra-plugins strongswan-pki \
+	ike-scan iperf3 iputils-ping nftables tcpdump
 
 # ---------------------------------------------------------------- flags
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

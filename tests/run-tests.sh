@@ -7,6 +7,8 @@
 #   2. CLI tests: tests/cli/*.sh, run with VPNLAB=SANDIR/vpnlab; one test each.
 #   3. Fuzz smoke: each FUZZDIR/fuzz/fuzz_* replays tests/fuzz/corpus/NAME
 #      and then fuzzes for FUZZ_SMOKE_SECONDS (default 15); one test each.
+#   4. Interop in network namespaces (as root): tests/interop/run.sh and
+#      matrix.sh, their counts added.
 #
 # Each part writes its full output to build/test-logs/ and a line here.
 set -u
@@ -89,6 +91,41 @@ for t in "$fuzz"/fuzz/fuzz_*; do
 		grep -E 'ERROR|SUMMARY|crash-|leak-|timeout-' "$log" | head -10 | sed 's/^/    /'
 	fi
 done
+
+# 4. Interop with real peers in network namespaces (root only; `make deps`
+#    installs strongSwan, ike-scan, nftables, tcpdump): the strongSwan
+#    capture checks (tests/interop/run.sh) and the peer x feature matrix
+#    (tests/interop/matrix.sh). Their own "N passed, N failed" lines are
+#    added up. VPNLAB_INTEROP=0 leaves them out.
+if [ "$(id -u)" = 0 ] && [ "${VPNLAB_INTEROP:-1}" != 0 ]; then
+	rel=${REL_DIR:-build/rel}
+	for s in run matrix; do
+		name=interop/$s
+		log=$logs/interop-$s.log
+		VPNLAB=$PWD/$rel/vpnlab VPNLAB_SCAN=$PWD/$san/vpnlab VPNLAB_CHECK=$PWD/$rel/vpnlab \
+			bash "$here/interop/$s.sh" >"$log" 2>&1
+		rc=$?
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+		p=$(echo "$line" | awk '{print $1+0}')
+		f=$(echo "$line" | awk '{print $3+0}')
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1 # could not run (77: missing package or no namespaces) or crashed
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		if [ "$f" -ne 0 ]; then
+			failures+=("$name (see $log)")
+			printf '%-34s %4d passed %4d failed  <-- %s (exit %d)\n' "$name" "$p" "$f" "$log" "$rc"
+			grep -E 'FAIL|cannot|missing' "$log" | head -15 | sed 's/^/    /'
+		else
+			printf '%-34s %4d passed\n' "$name" "$p"
+		fi
+	done
+	# the feature x peer matrix itself
+	sed -n '/^feature/,/^$/p' "$logs/interop-matrix.log" | head -30
+else
+	echo "interop: skipped (needs root; VPNLAB_INTEROP=${VPNLAB_INTEROP:-1})"
+fi
 
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failures:"
