@@ -4,10 +4,8 @@
  *
  * The one-shot functions create, key and free an EVP_MAC_CTX per call;
  * prf+ keys one context and re-initialises it per output block. A
- * crypto_prf_ctx keeps the context (digest set once) and only re-keys it:
- * on OpenSSL 3.0 creating a context and setting its digest is ~1.2 us of a
- * ~3 us 300-octet HMAC-SHA-256, while the HMAC fetch itself is cached by
- * OpenSSL (~0.3 us), so a fetch-free one-shot would gain little.
+ * crypto_prf_ctx (at the end) computes HMAC itself over a digest fetched
+ * once, for callers that key many PRFs per SA.
  */
 #include "ref/crypto/crypto.h"
 
@@ -19,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-enum { PRF_MAX_LEN = 64, PRF_PLUS_MAX_BLOCKS = 255 };
+enum { PRF_MAX_LEN = 64, PRF_MAX_BLOCK = 128, PRF_PLUS_MAX_BLOCKS = 255 };
 
 /* crypto_prf_digest is the OpenSSL digest name of |alg|, NULL if unknown. */
 static const char *crypto_prf_digest(enum crypto_prf_alg alg)
@@ -211,21 +209,25 @@ int crypto_prf_plus(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
 /* Reusable context                                                        */
 
 /*
- * crypto_prf_ctx holds an HMAC context whose digest is set once; each call
- * only re-keys it (EVP_MAC_init with the new key and no params).
+ * crypto_prf_ctx runs HMAC (RFC 2104) itself over one explicitly fetched
+ * digest: keying hashes K^ipad and K^opad once into |ipad| and |opad|, and
+ * each MAC copies those states (EVP_MD_CTX_copy_ex) instead of re-hashing
+ * the pads. The EVP_MAC "HMAC" route re-initialises three digest contexts
+ * per key and copies one per MAC through two provider layers; measured on
+ * OpenSSL 3.0 this halves a re-keyed 40-octet HMAC-SHA-256 and a 168-octet
+ * prf+. OpenSSL cleanses the digest states when the contexts are freed.
  */
 struct crypto_prf_ctx {
 	enum crypto_prf_alg alg;
-	size_t hlen;
-	EVP_MAC_CTX *mac;
+	size_t hlen, block;
+	EVP_MD *md;
+	EVP_MD_CTX *ipad, *opad, *work;
 };
 
 struct crypto_prf_ctx *crypto_prf_ctx_new(enum crypto_prf_alg alg, int *err)
 {
 	const char *digest = crypto_prf_digest(alg);
 	struct crypto_prf_ctx *p = NULL;
-	EVP_MAC *mac = NULL;
-	OSSL_PARAM par[2];
 	int rc = CRYPTO_EINVAL;
 
 	if (digest == NULL)
@@ -236,13 +238,17 @@ struct crypto_prf_ctx *crypto_prf_ctx_new(enum crypto_prf_alg alg, int *err)
 		goto fail;
 	p->alg = alg;
 	p->hlen = crypto_prf_len(alg);
+	p->ipad = EVP_MD_CTX_new();
+	p->opad = EVP_MD_CTX_new();
+	p->work = EVP_MD_CTX_new();
+	if (p->ipad == NULL || p->opad == NULL || p->work == NULL)
+		goto fail;
 	rc = CRYPTO_EINTERNAL;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	p->mac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	EVP_MAC_free(mac); /* the context holds its own reference */
-	par[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
-	par[1] = OSSL_PARAM_construct_end();
-	if (p->mac == NULL || EVP_MAC_CTX_set_params(p->mac, par) != 1)
+	p->md = EVP_MD_fetch(NULL, digest, NULL);
+	if (p->md == NULL || (size_t)EVP_MD_get_size(p->md) != p->hlen)
+		goto fail;
+	p->block = (size_t)EVP_MD_get_block_size(p->md);
+	if (p->block < p->hlen || p->block > PRF_MAX_BLOCK)
 		goto fail;
 	if (err != NULL)
 		*err = CRYPTO_OK;
@@ -258,7 +264,10 @@ void crypto_prf_ctx_free(struct crypto_prf_ctx *p)
 {
 	if (p == NULL)
 		return;
-	EVP_MAC_CTX_free(p->mac); /* OpenSSL cleanses the HMAC key state */
+	EVP_MD_CTX_free(p->ipad); /* the provider cleanses the keyed digest states */
+	EVP_MD_CTX_free(p->opad);
+	EVP_MD_CTX_free(p->work);
+	EVP_MD_free(p->md);
 	free(p);
 }
 
@@ -267,13 +276,49 @@ enum crypto_prf_alg crypto_prf_ctx_alg(const struct crypto_prf_ctx *p)
 	return p != NULL ? p->alg : 0;
 }
 
-/* crypto_prf_ctx_key re-keys |p|; an empty key as non-NULL (NULL means "keep the last key"). */
+/*
+ * crypto_prf_ctx_key re-keys |p|: a key longer than the digest block is
+ * hashed first, then zero-padded to the block (RFC 2104 §2).
+ */
 static int crypto_prf_ctx_key(struct crypto_prf_ctx *p, const uint8_t *key, size_t key_len)
 {
-	static const uint8_t empty[1];
+	uint8_t k[PRF_MAX_BLOCK] = {0}, pad[PRF_MAX_BLOCK];
+	unsigned int klen = 0;
+	int ok = 1;
 
-	return EVP_MAC_init(p->mac, key_len > 0 ? key : empty, key_len, NULL) == 1 ? CRYPTO_OK
-										    : CRYPTO_EINTERNAL;
+	if (key_len > p->block)
+		ok = EVP_Digest(key, key_len, k, &klen, p->md, NULL) == 1 && klen == p->hlen;
+	else if (key_len > 0)
+		memcpy(k, key, key_len);
+	for (size_t i = 0; i < p->block; i++)
+		pad[i] = k[i] ^ 0x36;
+	ok = ok && EVP_DigestInit_ex(p->ipad, p->md, NULL) == 1 &&
+	     EVP_DigestUpdate(p->ipad, pad, p->block) == 1;
+	for (size_t i = 0; i < p->block; i++)
+		pad[i] = k[i] ^ 0x5c;
+	ok = ok && EVP_DigestInit_ex(p->opad, p->md, NULL) == 1 &&
+	     EVP_DigestUpdate(p->opad, pad, p->block) == 1;
+	OPENSSL_cleanse(k, sizeof k);
+	OPENSSL_cleanse(pad, sizeof pad);
+	return ok ? CRYPTO_OK : CRYPTO_EINTERNAL;
+}
+
+/* crypto_prf_ctx_mac: out = HMAC(key of |p|, iov[0] | ... | iov[n-1]), |p->hlen| octets. */
+static int crypto_prf_ctx_mac(struct crypto_prf_ctx *p, const struct crypto_iov *iov, size_t n,
+			      uint8_t *out)
+{
+	uint8_t inner[PRF_MAX_LEN];
+	unsigned int il = 0, ol = 0;
+	int ok = EVP_MD_CTX_copy_ex(p->work, p->ipad) == 1;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = iov[i].len == 0 || EVP_DigestUpdate(p->work, iov[i].p, iov[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(p->work, inner, &il) == 1 && il == p->hlen &&
+	     EVP_MD_CTX_copy_ex(p->work, p->opad) == 1 &&
+	     EVP_DigestUpdate(p->work, inner, il) == 1 &&
+	     EVP_DigestFinal_ex(p->work, out, &ol) == 1 && ol == p->hlen;
+	OPENSSL_cleanse(inner, sizeof inner);
+	return ok ? CRYPTO_OK : CRYPTO_EINTERNAL;
 }
 
 int crypto_prf_ctx_compute(struct crypto_prf_ctx *p, const uint8_t *key, size_t key_len,
@@ -285,13 +330,18 @@ int crypto_prf_ctx_compute(struct crypto_prf_ctx *p, const uint8_t *key, size_t 
 		return CRYPTO_EINVAL;
 	rc = crypto_prf_ctx_key(p, key, key_len);
 	if (rc == CRYPTO_OK)
-		rc = crypto_prf_run(p->mac, p->hlen, iov, n, out);
+		rc = crypto_prf_ctx_mac(p, iov, n, out);
+	if (rc != CRYPTO_OK)
+		OPENSSL_cleanse(out, p->hlen);
 	return rc;
 }
 
+/* crypto_prf_ctx_plus is prf+ (see crypto_prf_plus_run) over crypto_prf_ctx_mac. */
 int crypto_prf_ctx_plus(struct crypto_prf_ctx *p, const uint8_t *key, size_t key_len,
 			const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
 {
+	uint8_t t[PRF_MAX_LEN];
+	size_t done = 0, t_len = 0;
 	int rc;
 
 	if (p == NULL ||
@@ -300,7 +350,21 @@ int crypto_prf_ctx_plus(struct crypto_prf_ctx *p, const uint8_t *key, size_t key
 	if (out_len == 0)
 		return CRYPTO_OK;
 	rc = crypto_prf_ctx_key(p, key, key_len);
-	if (rc == CRYPTO_OK)
-		rc = crypto_prf_plus_run(p->mac, p->hlen, seed, seed_len, out, out_len);
+	for (unsigned int n = 1; rc == CRYPTO_OK && done < out_len; n++) {
+		uint8_t counter = (uint8_t)n;
+		struct crypto_iov iov[3] = {{t, t_len}, {seed, seed_len}, {&counter, 1}};
+		size_t take;
+
+		rc = crypto_prf_ctx_mac(p, iov, 3, t);
+		if (rc != CRYPTO_OK)
+			break;
+		t_len = p->hlen;
+		take = out_len - done < p->hlen ? out_len - done : p->hlen;
+		memcpy(out + done, t, take);
+		done += take;
+	}
+	OPENSSL_cleanse(t, sizeof t);
+	if (rc != CRYPTO_OK)
+		OPENSSL_cleanse(out, out_len);
 	return rc;
 }
