@@ -229,23 +229,6 @@ size_t crypto_hash_len(enum crypto_hash_alg alg);
 /* crypto_hash computes hash(iov[0] | ... | iov[n-1]) into |out| (crypto_hash_len octets). */
 int crypto_hash(enum crypto_hash_alg alg, const struct crypto_iov *iov, size_t n, uint8_t *out);
 
-/*
- * crypto_hash_ctx is a reusable digest for a caller that hashes often (NAT
- * detection, several per IKE_SA_INIT): it fetches the algorithm once, where
- * crypto_hash has OpenSSL 3.0 look it up per call (~0.35 us of a ~0.55 us
- * 40-octet SHA-1). Free with crypto_hash_ctx_free. One thread at a time.
- */
-struct crypto_hash_ctx;
-
-/* crypto_hash_ctx_new: NULL with CRYPTO_EINVAL in |*err| for an unknown |alg|. */
-struct crypto_hash_ctx *crypto_hash_ctx_new(enum crypto_hash_alg alg, int *err);
-void crypto_hash_ctx_free(struct crypto_hash_ctx *h);
-enum crypto_hash_alg crypto_hash_ctx_alg(const struct crypto_hash_ctx *h);
-
-/* crypto_hash_ctx_compute is crypto_hash with |h|'s algorithm. */
-int crypto_hash_ctx_compute(struct crypto_hash_ctx *h, const struct crypto_iov *iov, size_t n,
-			    uint8_t *out);
-
 /* ---------------------------------------------------------------------- */
 /* Key exchange (values are IKEv2 transform type 4 IDs)                    */
 

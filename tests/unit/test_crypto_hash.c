@@ -77,74 +77,12 @@ static void test_bad_arguments(void **state)
 	assert_memory_equal(out, want, 20);
 }
 
-/* crypto_hash_ctx gives the KAT digests too, reused across rows of one algorithm and back. */
-static void test_ctx_known_answers(void **state)
-{
-	for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
-		uint8_t want[64], got[64];
-		long wl = hex_decode(kat[i].digest, want, sizeof want);
-		struct crypto_iov iov = {(const uint8_t *)kat[i].msg, strlen(kat[i].msg)};
-		int err = -1;
-		struct crypto_hash_ctx *h = crypto_hash_ctx_new(kat[i].alg, &err);
-
-		assert_non_null(h);
-		assert_int_equal(err, CRYPTO_OK);
-		assert_int_equal(crypto_hash_ctx_alg(h), kat[i].alg);
-		for (int rep = 0; rep < 3; rep++) {
-			memset(got, 0, sizeof got);
-			assert_int_equal(crypto_hash_ctx_compute(h, &iov, 1, got), CRYPTO_OK);
-			if (memcmp(got, want, (size_t)wl) != 0)
-				fail_msg("hash ctx KAT row %d differs on use %d", kat[i].n, rep + 1);
-		}
-		crypto_hash_ctx_free(h);
-	}
-}
-
-/* A reused context: split pieces, then the empty message (FIPS 180 SHA-1("")). */
-static void test_ctx_iov_and_empty(void **state)
-{
-	const uint8_t *m = (const uint8_t *)"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	struct crypto_iov iov[3] = {{m, 5}, {m + 5, 0}, {m + 5, 51}};
-	struct crypto_hash_ctx *h = crypto_hash_ctx_new(CRYPTO_HASH_SHA1, NULL);
-	uint8_t got[20], want[20];
-
-	assert_non_null(h);
-	hex_decode("84983e441c3bd26ebaae4aa1f95129e5e54670f1", want, sizeof want);
-	assert_int_equal(crypto_hash_ctx_compute(h, iov, 3, got), CRYPTO_OK);
-	assert_memory_equal(got, want, 20);
-	hex_decode("da39a3ee5e6b4b0d3255bfef95601890afd80709", want, sizeof want);
-	assert_int_equal(crypto_hash_ctx_compute(h, NULL, 0, got), CRYPTO_OK);
-	assert_memory_equal(got, want, 20);
-	crypto_hash_ctx_free(h);
-}
-
-static void test_ctx_bad_arguments(void **state)
-{
-	struct crypto_hash_ctx *h;
-	uint8_t out[20];
-	int err = 0;
-
-	assert_null(crypto_hash_ctx_new((enum crypto_hash_alg)99, &err));
-	assert_int_equal(err, CRYPTO_EINVAL);
-	assert_null(crypto_hash_ctx_new((enum crypto_hash_alg)99, NULL));
-	assert_int_equal(crypto_hash_ctx_compute(NULL, NULL, 0, out), CRYPTO_EINVAL);
-	h = crypto_hash_ctx_new(CRYPTO_HASH_SHA1, NULL);
-	assert_non_null(h);
-	assert_int_equal(crypto_hash_ctx_compute(h, NULL, 1, out), CRYPTO_EINVAL);
-	assert_int_equal(crypto_hash_ctx_compute(h, NULL, 0, NULL), CRYPTO_EINVAL);
-	crypto_hash_ctx_free(h);
-	crypto_hash_ctx_free(NULL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_iov_split),
 		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_ctx_known_answers),
-		cmocka_unit_test(test_ctx_iov_and_empty),
-		cmocka_unit_test(test_ctx_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
