@@ -23,21 +23,19 @@ struct crypto_drbg {
 struct crypto_drbg *crypto_drbg_new(uint64_t seed, const char *label)
 {
 	uint8_t key[32], be[8], iv[16] = {0};
-	unsigned int key_len = 0;
 	struct crypto_drbg *d = NULL;
-	EVP_MD_CTX *md = NULL;
 	EVP_CIPHER *aes = NULL;
+	struct crypto_iov in[2];
 	int ok = 0;
 
 	if (label == NULL)
 		label = "";
 	for (int i = 0; i < 8; i++)
 		be[i] = (uint8_t)(seed >> (56 - 8 * i));
-	md = EVP_MD_CTX_new();
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, label, strlen(label)) != 1 ||
-	    EVP_DigestUpdate(md, be, sizeof be) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &key_len) != 1 || key_len != sizeof key)
+	/* key = SHA-256(label | seed), through crypto_hash (no per-call digest lookup) */
+	in[0] = (struct crypto_iov){(const uint8_t *)label, strlen(label)};
+	in[1] = (struct crypto_iov){be, sizeof be};
+	if (crypto_hash(CRYPTO_HASH_SHA2_256, in, 2, key) != CRYPTO_OK)
 		goto out;
 	d = calloc(1, sizeof *d);
 	aes = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
@@ -49,7 +47,6 @@ struct crypto_drbg *crypto_drbg_new(uint64_t seed, const char *label)
 	ok = 1;
 out:
 	OPENSSL_cleanse(key, sizeof key);
-	EVP_MD_CTX_free(md);
 	EVP_CIPHER_free(aes);
 	if (!ok) {
 		crypto_drbg_free(d);
