@@ -1,11 +1,9 @@
 /*
  * crypto_prf.c — the IKEv2 PRFs (HMAC-SHA1, HMAC-SHA2-256/384/512) and
- * prf+ (RFC 7296 §2.13), over OpenSSL's EVP_MAC "HMAC".
+ * prf+ (RFC 7296 §2.13), over OpenSSL's SHA functions.
  *
- * The one-shot functions create, key and free an EVP_MAC_CTX per call;
- * prf+ keys one context and re-initialises it per output block. A
- * crypto_prf_ctx (at the end) computes HMAC itself over the low-level SHA
- * functions, for callers that key many PRFs per SA.
+ * A crypto_prf_ctx computes HMAC itself over the low-level SHA functions
+ * (see there); the one-shot functions (at the end) run one on the stack.
  */
 /* crypto_prf_ctx uses the low-level SHA functions (see there) */
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -15,10 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/sha.h>
 
 enum { PRF_MAX_LEN = 64, PRF_MAX_BLOCK = 128, PRF_PLUS_MAX_BLOCKS = 255 };
@@ -54,35 +49,6 @@ size_t crypto_prf_len(enum crypto_prf_alg alg)
 	return 0;
 }
 
-/*
- * crypto_prf_keyed returns an HMAC context keyed with |key|. An empty key is
- * passed as a non-NULL pointer: EVP_MAC_init reads a NULL key as "keep the
- * previous key", which a fresh context does not have.
- */
-static EVP_MAC_CTX *crypto_prf_keyed(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len)
-{
-	static const uint8_t empty[1];
-	const char *digest = crypto_prf_digest(alg);
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx;
-	OSSL_PARAM p[2];
-
-	if (digest == NULL)
-		return NULL;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	EVP_MAC_free(mac); /* the context holds its own reference */
-	if (ctx == NULL)
-		return NULL;
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
-	p[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(ctx, key_len > 0 ? key : empty, key_len, p) != 1) {
-		EVP_MAC_CTX_free(ctx);
-		return NULL;
-	}
-	return ctx;
-}
-
 /* crypto_prf_args checks what every PRF entry point needs. */
 static int crypto_prf_args(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len)
 {
@@ -102,57 +68,6 @@ static int crypto_prf_iov_args(const struct crypto_iov *iov, size_t n, const uin
 	return CRYPTO_OK;
 }
 
-/* crypto_prf_run feeds the pieces to the keyed |ctx| and writes the |hlen|-octet output. */
-static int crypto_prf_run(EVP_MAC_CTX *ctx, size_t hlen, const struct crypto_iov *iov, size_t n,
-			  uint8_t *out)
-{
-	size_t out_len = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (iov[i].len > 0 && EVP_MAC_update(ctx, iov[i].p, iov[i].len) != 1)
-			return CRYPTO_EINTERNAL;
-	if (EVP_MAC_final(ctx, out, &out_len, hlen) != 1 || out_len != hlen)
-		return CRYPTO_EINTERNAL;
-	return CRYPTO_OK;
-}
-
-/*
- * crypto_prf_plus_run: T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n) on
- * the keyed |ctx|, re-initialised per block (EVP_MAC_init with a NULL key
- * keeps the hashed key pads). The one-octet counter is why the output stops
- * at 255 blocks (RFC 7296 §2.13: "not defined beyond 255 times the size of
- * the prf output").
- */
-static int crypto_prf_plus_run(EVP_MAC_CTX *ctx, size_t hlen, const uint8_t *seed, size_t seed_len,
-			       uint8_t *out, size_t out_len)
-{
-	size_t done = 0, t_len = 0;
-	uint8_t t[PRF_MAX_LEN];
-	int rc = CRYPTO_OK;
-
-	for (unsigned int n = 1; done < out_len; n++) {
-		uint8_t counter = (uint8_t)n;
-		size_t got = 0, take;
-
-		if ((n > 1 && EVP_MAC_init(ctx, NULL, 0, NULL) != 1) ||
-		    (t_len > 0 && EVP_MAC_update(ctx, t, t_len) != 1) ||
-		    (seed_len > 0 && EVP_MAC_update(ctx, seed, seed_len) != 1) ||
-		    EVP_MAC_update(ctx, &counter, 1) != 1 ||
-		    EVP_MAC_final(ctx, t, &got, sizeof t) != 1 || got != hlen) {
-			rc = CRYPTO_EINTERNAL;
-			break;
-		}
-		t_len = hlen;
-		take = out_len - done < hlen ? out_len - done : hlen;
-		memcpy(out + done, t, take);
-		done += take;
-	}
-	OPENSSL_cleanse(t, sizeof t);
-	if (rc != CRYPTO_OK)
-		OPENSSL_cleanse(out, out_len);
-	return rc;
-}
-
 /* crypto_prf_plus_args checks prf+ arguments (at most 255 output blocks). */
 static int crypto_prf_plus_args(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
 				const uint8_t *seed, size_t seed_len, const uint8_t *out,
@@ -165,48 +80,6 @@ static int crypto_prf_plus_args(enum crypto_prf_alg alg, const uint8_t *key, siz
 	if (out_len > PRF_PLUS_MAX_BLOCKS * crypto_prf_len(alg))
 		return CRYPTO_EINVAL;
 	return CRYPTO_OK;
-}
-
-int crypto_prf_iov(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
-		   const struct crypto_iov *iov, size_t n, uint8_t *out)
-{
-	EVP_MAC_CTX *ctx;
-	int rc = crypto_prf_args(alg, key, key_len);
-
-	if (rc != CRYPTO_OK || crypto_prf_iov_args(iov, n, out) != CRYPTO_OK)
-		return CRYPTO_EINVAL;
-	ctx = crypto_prf_keyed(alg, key, key_len);
-	if (ctx == NULL)
-		return CRYPTO_EINTERNAL;
-	rc = crypto_prf_run(ctx, crypto_prf_len(alg), iov, n, out);
-	EVP_MAC_CTX_free(ctx);
-	return rc;
-}
-
-int crypto_prf(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
-	       const uint8_t *data, size_t data_len, uint8_t *out)
-{
-	struct crypto_iov iov = {data, data_len};
-
-	return crypto_prf_iov(alg, key, key_len, &iov, 1, out);
-}
-
-int crypto_prf_plus(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
-		    const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
-{
-	EVP_MAC_CTX *ctx;
-	int rc;
-
-	if (crypto_prf_plus_args(alg, key, key_len, seed, seed_len, out, out_len) != CRYPTO_OK)
-		return CRYPTO_EINVAL;
-	if (out_len == 0)
-		return CRYPTO_OK;
-	ctx = crypto_prf_keyed(alg, key, key_len);
-	if (ctx == NULL)
-		return CRYPTO_EINTERNAL;
-	rc = crypto_prf_plus_run(ctx, crypto_prf_len(alg), seed, seed_len, out, out_len);
-	EVP_MAC_CTX_free(ctx);
-	return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -272,6 +145,15 @@ static int crypto_prf_ll_final(enum crypto_prf_alg alg, union crypto_prf_state *
 	return 0;
 }
 
+/* crypto_prf_ctx_init sets up |p| for a known |alg| (unkeyed). */
+static void crypto_prf_ctx_init(struct crypto_prf_ctx *p, enum crypto_prf_alg alg)
+{
+	p->alg = alg;
+	p->hlen = crypto_prf_len(alg);
+	/* RFC 4231 §1 / RFC 2202 §2: SHA-1 and SHA-256 hash 64-octet blocks, SHA-384/512 128 */
+	p->block = p->hlen > 32 ? PRF_MAX_BLOCK : 64;
+}
+
 struct crypto_prf_ctx *crypto_prf_ctx_new(enum crypto_prf_alg alg, int *err)
 {
 	struct crypto_prf_ctx *p;
@@ -287,10 +169,7 @@ struct crypto_prf_ctx *crypto_prf_ctx_new(enum crypto_prf_alg alg, int *err)
 			*err = CRYPTO_ENOMEM;
 		return NULL;
 	}
-	p->alg = alg;
-	p->hlen = crypto_prf_len(alg);
-	/* RFC 4231 §1 / RFC 2202 §2: SHA-1 and SHA-256 hash 64-octet blocks, SHA-384/512 128 */
-	p->block = p->hlen > 32 ? PRF_MAX_BLOCK : 64;
+	crypto_prf_ctx_init(p, alg);
 	if (err != NULL)
 		*err = CRYPTO_OK;
 	return p;
@@ -404,5 +283,44 @@ int crypto_prf_ctx_plus(struct crypto_prf_ctx *p, const uint8_t *key, size_t key
 	OPENSSL_cleanse(t, sizeof t);
 	if (rc != CRYPTO_OK)
 		OPENSSL_cleanse(out, out_len);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* One-shot functions: a context on the stack, wiped after use             */
+
+int crypto_prf_iov(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
+		   const struct crypto_iov *iov, size_t n, uint8_t *out)
+{
+	struct crypto_prf_ctx p;
+	int rc = crypto_prf_args(alg, key, key_len);
+
+	if (rc != CRYPTO_OK || crypto_prf_iov_args(iov, n, out) != CRYPTO_OK)
+		return CRYPTO_EINVAL;
+	crypto_prf_ctx_init(&p, alg);
+	rc = crypto_prf_ctx_compute(&p, key, key_len, iov, n, out);
+	OPENSSL_cleanse(&p, sizeof p);
+	return rc;
+}
+
+int crypto_prf(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
+	       const uint8_t *data, size_t data_len, uint8_t *out)
+{
+	struct crypto_iov iov = {data, data_len};
+
+	return crypto_prf_iov(alg, key, key_len, &iov, 1, out);
+}
+
+int crypto_prf_plus(enum crypto_prf_alg alg, const uint8_t *key, size_t key_len,
+		    const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+	struct crypto_prf_ctx p;
+	int rc;
+
+	if (crypto_prf_plus_args(alg, key, key_len, seed, seed_len, out, out_len) != CRYPTO_OK)
+		return CRYPTO_EINVAL;
+	crypto_prf_ctx_init(&p, alg);
+	rc = crypto_prf_ctx_plus(&p, key, key_len, seed, seed_len, out, out_len);
+	OPENSSL_cleanse(&p, sizeof p);
 	return rc;
 }
