@@ -17,6 +17,22 @@
 #include "tests/lib/testutil.h"
 
 /* bytes decodes |spec|: hex, "ascii:TEXT", or "rep:XX:N" (octet XX repeated N times). */
+/* NIST CAVP SP 800-135 IKEv2 KDF, SHA-1, COUNT 0: expected values shared by
+ * the one-shot and the reusable-context tests. */
+#define CAVP_IKEV2_SKEYSEED "a9a7b222b59f8f48645f28a1db5b5f5d7479cba7"
+#define CAVP_IKEV2_DKM                                                     \
+	"a14293677cc80ff8f9cc0eee30d895da9d8f405666e30ef0dfcb63c634a46002" \
+	"a2a63080e514a062768b76606f9fa5e992204fc5a670bde3f10d6b027113936a" \
+	"5c55b648a194ae587b0088d52204b702c979fa280870d2ed41efa9c549fd1119" \
+	"8af1670b143d384bd275c5f594cf266b05ebadca855e4249520a441a81157435" \
+	"a7a56cc4"
+#define CAVP_IKEV2_DKM_CHILD                                               \
+	"8059e3ee8810e6c3a91bc8bcd2a7a41151b8d0e6ae239c7b38093ad85ef4c581" \
+	"1a8e7b5d1cdabd9560b2d5e092d1f24e2d4b85eccdf0ad0dc9abd94b51ee7181" \
+	"4ca6dbc8bb51b6309f5b9545c7eb35cf5580b1e521a8fe20754a2d883ba0c2cf" \
+	"285f524aea6545b33106bc03e614296d319d41d4b50b3f510b1c0a22f3e66499" \
+	"4d234cb4"
+
 static size_t bytes(const char *spec, uint8_t *out, size_t cap)
 {
 	long n;
@@ -177,28 +193,20 @@ static void test_cavp_ikev2(void **state)
 	memcpy(seed, ni, 8);
 	memcpy(seed + 8, nr, 8);
 	assert_int_equal(crypto_prf(sha1, seed, 16, gir, sizeof gir, skeyseed), CRYPTO_OK);
-	bytes("a9a7b222b59f8f48645f28a1db5b5f5d7479cba7", want, sizeof want);
+	bytes(CAVP_IKEV2_SKEYSEED, want, sizeof want);
 	assert_memory_equal(skeyseed, want, 20);
 
 	/* DKM */
 	memcpy(seed + 16, spii, 8);
 	memcpy(seed + 24, spir, 8);
 	assert_int_equal(crypto_prf_plus(sha1, skeyseed, 20, seed, 32, got, 132), CRYPTO_OK);
-	bytes("a14293677cc80ff8f9cc0eee30d895da9d8f405666e30ef0dfcb63c634a46002"
-	      "a2a63080e514a062768b76606f9fa5e992204fc5a670bde3f10d6b027113936a"
-	      "5c55b648a194ae587b0088d52204b702c979fa280870d2ed41efa9c549fd1119"
-	      "8af1670b143d384bd275c5f594cf266b05ebadca855e4249520a441a81157435"
-	      "a7a56cc4", want, sizeof want);
+	bytes(CAVP_IKEV2_DKM, want, sizeof want);
 	assert_memory_equal(got, want, 132);
 	memcpy(sk_d, got, 20);
 
 	/* DKM(Child SA) */
 	assert_int_equal(crypto_prf_plus(sha1, sk_d, 20, seed, 16, got, 132), CRYPTO_OK);
-	bytes("8059e3ee8810e6c3a91bc8bcd2a7a41151b8d0e6ae239c7b38093ad85ef4c581"
-	      "1a8e7b5d1cdabd9560b2d5e092d1f24e2d4b85eccdf0ad0dc9abd94b51ee7181"
-	      "4ca6dbc8bb51b6309f5b9545c7eb35cf5580b1e521a8fe20754a2d883ba0c2cf"
-	      "285f524aea6545b33106bc03e614296d319d41d4b50b3f510b1c0a22f3e66499"
-	      "4d234cb4", want, sizeof want);
+	bytes(CAVP_IKEV2_DKM_CHILD, want, sizeof want);
 	assert_memory_equal(got, want, 132);
 
 	/* DKM(Child SA D-H): seed = g^ir(new) | Ni | Nr */
@@ -378,24 +386,16 @@ static void test_ctx_cavp_ikev2(void **state)
 	iov[0] = (struct crypto_iov){gir, 16};
 	iov[1] = (struct crypto_iov){gir + 16, 16};
 	assert_int_equal(crypto_prf_ctx_compute(p, seed, 16, iov, 2, skeyseed), CRYPTO_OK);
-	bytes("a9a7b222b59f8f48645f28a1db5b5f5d7479cba7", want, sizeof want);
+	bytes(CAVP_IKEV2_SKEYSEED, want, sizeof want);
 	assert_memory_equal(skeyseed, want, 20);
 	memcpy(seed + 16, spii, 8);
 	memcpy(seed + 24, spir, 8);
 	assert_int_equal(crypto_prf_ctx_plus(p, skeyseed, 20, seed, 32, got, 132), CRYPTO_OK);
-	bytes("a14293677cc80ff8f9cc0eee30d895da9d8f405666e30ef0dfcb63c634a46002"
-	      "a2a63080e514a062768b76606f9fa5e992204fc5a670bde3f10d6b027113936a"
-	      "5c55b648a194ae587b0088d52204b702c979fa280870d2ed41efa9c549fd1119"
-	      "8af1670b143d384bd275c5f594cf266b05ebadca855e4249520a441a81157435"
-	      "a7a56cc4", want, sizeof want);
+	bytes(CAVP_IKEV2_DKM, want, sizeof want);
 	assert_memory_equal(got, want, 132);
 	memcpy(sk_d, got, 20);
 	assert_int_equal(crypto_prf_ctx_plus(p, sk_d, 20, seed, 16, got, 132), CRYPTO_OK);
-	bytes("8059e3ee8810e6c3a91bc8bcd2a7a41151b8d0e6ae239c7b38093ad85ef4c581"
-	      "1a8e7b5d1cdabd9560b2d5e092d1f24e2d4b85eccdf0ad0dc9abd94b51ee7181"
-	      "4ca6dbc8bb51b6309f5b9545c7eb35cf5580b1e521a8fe20754a2d883ba0c2cf"
-	      "285f524aea6545b33106bc03e614296d319d41d4b50b3f510b1c0a22f3e66499"
-	      "4d234cb4", want, sizeof want);
+	bytes(CAVP_IKEV2_DKM_CHILD, want, sizeof want);
 	assert_memory_equal(got, want, 132);
 	memcpy(seed, girnew, 32);
 	memcpy(seed + 32, ni, 8);
